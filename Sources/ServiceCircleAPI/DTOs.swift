@@ -1,0 +1,159 @@
+import Foundation
+import Hummingbird
+import ServiceCircleDomain
+
+/// JSON bodies of the v1 contract (DESIGN.md); keys become snake_case through `APIJSON.encoder`.
+enum APIJSON {
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.keyEncodingStrategy = .convertToSnakeCase
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return e
+    }()
+
+    static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok, contentType: String = "application/json; charset=utf-8") throws -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = contentType
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+    }
+}
+
+struct PointDTO: Codable, Sendable, Equatable {
+    var lat: Double
+    var lon: Double
+    init(_ p: GeoPoint) {
+        // 1e-7 degrees is about 1 cm: more digits are noise.
+        lat = (p.lat * 1e7).rounded() / 1e7
+        lon = (p.lon * 1e7).rounded() / 1e7
+    }
+}
+
+/// The outlet fields every response carries (DESIGN.md "Conventions").
+struct OutletSummaryDTO: Encodable, Sendable {
+    var id: Int64
+    var code: String
+    var name: String
+    var kind: String
+    var kindNameZh: String
+    var address: String
+    var province: String
+    var city: String
+    var district: String
+    var districtCode: String
+    var phone: String?
+    var location: PointDTO
+    var locationGcj02: PointDTO
+    var operatingState: String
+    var businesses: [String]
+    var hoursTextZh: String
+
+    init(_ o: Outlet) {
+        id = o.id.rawValue
+        code = o.code
+        name = o.name
+        kind = o.kind.rawValue
+        kindNameZh = o.kind.nameZh
+        address = o.address
+        province = o.province
+        city = o.city
+        district = o.district
+        districtCode = o.districtCode
+        phone = o.phone
+        location = PointDTO(o.location)
+        locationGcj02 = PointDTO(Datum.wgs84ToGcj02(o.location))
+        operatingState = o.operatingState.rawValue
+        businesses = o.businesses.map(\.rawValue)
+        hoursTextZh = o.hours.textZh
+    }
+}
+
+/// Which rules decided: `{source: rules|exceptions|none|operating_state, selector?, indexes?, notes?}`.
+struct RuleDTO: Encodable, Sendable {
+    var source: String
+    var selector: String?
+    var indexes: [Int]?
+    var notes: [String]?
+
+    init(_ s: RuleSource, hours: Hours) {
+        switch s {
+        case .rules(let sel, let idx): source = "rules"; selector = sel.rawValue; indexes = idx
+        case .exceptions(let idx):
+            source = "exceptions"; indexes = idx
+            let n = idx.compactMap { hours.exceptions[$0].note }
+            notes = n.isEmpty ? nil : n
+        case .none: source = "none"
+        case .notOperating: source = "operating_state"
+        }
+    }
+}
+
+struct StatusDTO: Encodable, Sendable {
+    var at: String
+    var businesses: [String]
+    var open: Bool
+    var closesAt: String?
+    var nextOpensAt: String?
+    var rule: RuleDTO
+    var date: String
+    var dayKind: String
+    var holidayName: String?
+    var holidayNameEn: String?
+    var calendarKnown: Bool
+
+    init(_ s: OpenStatus, at: Instant, businesses: [BusinessCode], hours: Hours) {
+        self.at = at.rfc3339
+        self.businesses = businesses.map(\.rawValue)
+        open = s.open
+        closesAt = s.closesAt?.rfc3339
+        nextOpensAt = s.nextOpensAt?.rfc3339
+        rule = RuleDTO(s.source, hours: hours)
+        date = s.day.date.description
+        dayKind = s.day.kind.rawValue
+        holidayName = s.day.nameZh
+        holidayNameEn = s.day.nameEn
+        calendarKnown = s.day.known
+    }
+
+    // Keep explicit nulls for the contract's optional fields: clients test `closes_at === null`.
+    enum CodingKeys: String, CodingKey {
+        case at, businesses, open, closesAt, nextOpensAt, rule, date, dayKind, holidayName, holidayNameEn, calendarKnown
+    }
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(at, forKey: .at)
+        try c.encode(businesses, forKey: .businesses)
+        try c.encode(open, forKey: .open)
+        try c.encode(closesAt, forKey: .closesAt)
+        try c.encode(nextOpensAt, forKey: .nextOpensAt)
+        try c.encode(rule, forKey: .rule)
+        try c.encode(date, forKey: .date)
+        try c.encode(dayKind, forKey: .dayKind)
+        try c.encode(holidayName, forKey: .holidayName)
+        try c.encode(holidayNameEn, forKey: .holidayNameEn)
+        try c.encode(calendarKnown, forKey: .calendarKnown)
+    }
+}
+
+/// One outlet in full: the summary plus hours in all three forms and the status now.
+struct OutletDTO: Encodable, Sendable {
+    var summary: OutletSummaryDTO
+    var hours: JSONValue
+    var openingHours: String
+    var status: StatusDTO
+
+    enum CodingKeys: String, CodingKey { case hours, openingHours, status }
+    func encode(to encoder: any Encoder) throws {
+        try summary.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(hours, forKey: .hours)
+        try c.encode(openingHours, forKey: .openingHours)
+        try c.encode(status, forKey: .status)
+    }
+
+    init(_ o: Outlet, calendar: HolidayCalendar, now: Instant) {
+        summary = OutletSummaryDTO(o)
+        hours = o.hours.json
+        openingHours = o.hours.openingHours
+        status = StatusDTO(o.compiledHours(calendar: calendar).status(at: now), at: now, businesses: [], hours: o.hours)
+    }
+}

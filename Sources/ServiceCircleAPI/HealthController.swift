@@ -1,0 +1,51 @@
+import Foundation
+import Hummingbird
+import ServiceCircleDomain
+import ServiceCircleStore
+
+/// Liveness, readiness and the OpenAPI document.
+struct HealthController: Sendable {
+    let deps: AppDependencies
+
+    func register(on router: Router<AppContext>) {
+        router.get("/healthz") { _, _ in try APIJSON.response(["status": "ok"]) }
+        router.get("/readyz") { _, _ in try await self.ready() }
+        router.get("/openapi.json") { _, _ in
+            guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json", subdirectory: "Resources") else {
+                throw DomainError.unavailable("OpenAPI document missing from the build")
+            }
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try Data(contentsOf: url))))
+        }
+    }
+
+    func ready() async throws -> Response {
+        do {
+            let upToDate = try await Migrator(client: deps.catalogue.client, logger: deps.catalogue.logger).isUpToDate(deps.migrations)
+            guard upToDate else { throw DomainError.unavailable("database reachable but migrations are pending; run `servicecircle migrate`") }
+        } catch let e as DomainError {
+            throw e
+        } catch {
+            throw DomainError.unavailable("database unreachable: \(String(describing: error).prefix(200))")
+        }
+        return try APIJSON.response(["status": "ready"])
+    }
+}
+
+struct KindDTO: Encodable { var code, nameZh, nameEn: String }
+struct BusinessTypeDTO: Encodable { var code, nameZh, nameEn, category: String }
+
+/// The reference lists: stable codes with Chinese and English names.
+struct ReferenceController: Sendable {
+    func register(on router: Router<AppContext>) {
+        router.get("/v1/outlet-kinds") { _, _ in
+            try APIJSON.response(["items": OutletKind.allCases.map { KindDTO(code: $0.rawValue, nameZh: $0.nameZh, nameEn: $0.nameEn) }])
+        }
+        router.get("/v1/business-types") { _, _ in
+            try APIJSON.response(["items": BusinessCode.allCases.map {
+                BusinessTypeDTO(code: $0.rawValue, nameZh: $0.nameZh, nameEn: $0.nameEn, category: $0.category.rawValue)
+            }])
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import Hummingbird
+import ServiceCircleDomain
+
+/// An RFC 9457 problem detail, the body of every error response (`application/problem+json`).
+public struct Problem: Error, Codable, Sendable, HTTPResponseError {
+    public var type: String
+    public var title: String
+    public var statusCode: Int
+    public var detail: String
+    public var invalidParams: [InvalidParam]?
+
+    enum CodingKeys: String, CodingKey {
+        case type, title, detail
+        case statusCode = "status"
+        case invalidParams = "invalid_params"
+    }
+
+    public init(status: HTTPResponse.Status, detail: String, invalidParams: [InvalidParam]? = nil, type: String? = nil) {
+        self.type = type ?? "https://servicecircle.example/problems/\(status.code)"
+        self.title = status.reasonPhrase
+        self.statusCode = status.code
+        self.detail = detail
+        self.invalidParams = invalidParams
+    }
+
+    public var status: HTTPResponse.Status { .init(code: statusCode) }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/problem+json; charset=utf-8"
+        let body = try JSONEncoder().encode(self)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// The one place where the domain's errors become HTTP.
+    public static func from(_ error: any Error) -> Problem? {
+        switch error {
+        case let p as Problem: return p
+        case let d as DomainError:
+            switch d {
+            case .invalid(let params):
+                let names = params.map(\.name)
+                let detail = params.count == 1 ? "\(params[0].name): \(params[0].reason)"
+                    : "invalid parameters: \(names.joined(separator: ", "))"
+                return Problem(status: .badRequest, detail: detail, invalidParams: params, type: "https://servicecircle.example/problems/invalid-parameters")
+            case .notFound(let what): return Problem(status: .notFound, detail: what)
+            case .unavailable(let why): return Problem(status: .serviceUnavailable, detail: why)
+            }
+        case let h as HTTPError:
+            return Problem(status: h.status, detail: h.body ?? (h.status == .notFound ? "no such resource" : h.status.reasonPhrase))
+        default: return nil
+        }
+    }
+}
+
+/// Maps every error thrown below it to problem+json; anything unexpected is a logged 500 (a bug by definition).
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            if let p = Problem.from(error) { throw p }
+            context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
+            throw Problem(status: .internalServerError, detail: "internal error; it has been logged")
+        }
+    }
+}

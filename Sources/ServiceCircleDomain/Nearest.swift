@@ -1,0 +1,151 @@
+/// The five-kilometre question (DESIGN.md /v1/nearest), normalised: a WGS-84 point, what the citizen needs,
+/// when they leave and how they travel.
+public struct NearestQuery: Sendable, Hashable {
+    public var point: GeoPoint
+    public var businesses: [BusinessCode]
+    public var kinds: [OutletKind]
+    public var at: Instant
+    public var radius: Double
+    public var limit: Int
+    public var mode: TravelMode
+    public var minServiceMinutes: Int
+
+    public static let defaultRadius = 5000.0
+    public static let maxRadius = 50_000.0
+    public static let beyondRadiusLimit = 50_000.0
+    public static let defaultLimit = 5
+    public static let maxLimit = 50
+
+    public init(point: GeoPoint, businesses: [BusinessCode], kinds: [OutletKind] = [], at: Instant,
+                radius: Double = NearestQuery.defaultRadius, limit: Int = NearestQuery.defaultLimit,
+                mode: TravelMode = .none, minServiceMinutes: Int? = nil) {
+        self.point = point
+        self.businesses = businesses
+        self.kinds = kinds
+        self.at = at
+        self.radius = radius
+        self.limit = limit
+        self.mode = mode
+        self.minServiceMinutes = minServiceMinutes ?? (mode == .none ? 0 : 10)
+    }
+
+    public var required: BusinessSet { BusinessSet(businesses) }
+
+    /// Whether an outlet passes the non-temporal filters (active, offers all businesses, kind).
+    public func admits(_ o: Outlet) -> Bool {
+        o.operatingState == .active && BusinessSet(o.businesses).isSuperset(of: required)
+            && (kinds.isEmpty || kinds.contains(o.kind))
+    }
+}
+
+/// An outlet with its distance from the query point and its compiled hours.
+public struct NearestCandidate: Sendable {
+    public var outlet: Outlet
+    public var distance: Double
+    public var hours: CompiledHours
+    public init(outlet: Outlet, distance: Double, hours: CompiledHours) {
+        self.outlet = outlet
+        self.distance = distance
+        self.hours = hours
+    }
+}
+
+/// An outlet open for the businesses when the citizen arrives, and for the minimum service time after.
+public struct NearestResult: Sendable {
+    public var outlet: Outlet
+    public var distance: Double
+    public var etaMinutes: Int
+    public var arrivesAt: Instant
+    /// First closed instant after arrival; nil when open through the next 366 days.
+    public var closesAt: Instant?
+    public var openUntilMinutes: Int?
+}
+
+/// An outlet in the radius that is closed at arrival, with when it next opens.
+public struct OpeningSoon: Sendable {
+    public var outlet: Outlet
+    public var distance: Double
+    public var etaMinutes: Int
+    public var nextOpensAt: Instant
+    public var closesAt: Instant?
+}
+
+public struct NearestAnswer: Sendable {
+    public var results: [NearestResult]
+    public var openingSoon: [OpeningSoon]
+    public var nearestOpenBeyondRadius: NearestResult?
+    /// True when the fallbacks were computed (results had fewer than `limit` entries).
+    public var fallbacksApplied: Bool
+}
+
+public enum Nearest {
+    public enum Verdict: Sendable {
+        case open(NearestResult)
+        /// Closed at arrival or closing before the minimum service time; `nextOpensAt` nil if never within 366 days.
+        case closed(nextOpensAt: Instant?, closesAt: Instant?)
+    }
+
+    /// Evaluates one candidate against the query: arrival = at + travel estimate.
+    public static func verdict(_ c: NearestCandidate, _ q: NearestQuery) -> Verdict {
+        let eta = TravelEstimate.minutes(distanceMetres: c.distance, mode: q.mode)
+        let arrival = q.at.adding(minutes: eta)
+        let req = q.required
+        if c.hours.isOpen(at: arrival, for: req) {
+            let closes = c.hours.closesAt(from: arrival, for: req)
+            let until = closes.map { Int(($0.seconds - arrival.seconds) / 60) }
+            if until.map({ $0 >= q.minServiceMinutes }) ?? true {
+                return .open(NearestResult(outlet: c.outlet, distance: c.distance, etaMinutes: eta, arrivesAt: arrival,
+                                           closesAt: closes, openUntilMinutes: until))
+            }
+            // Open, but not long enough to be served: when does a long-enough window start?
+            return .closed(nextOpensAt: nextServiceableOpening(c, after: closes ?? arrival, q), closesAt: closes)
+        }
+        return .closed(nextOpensAt: nextServiceableOpening(c, after: arrival, q), closesAt: nil)
+    }
+
+    /// The first opening after `instant` that stays open for the minimum service time.
+    static func nextServiceableOpening(_ c: NearestCandidate, after instant: Instant, _ q: NearestQuery) -> Instant? {
+        var from = instant
+        let req = q.required
+        for _ in 0..<800 {
+            guard let open = c.hours.nextOpensAt(after: from, for: req) else { return nil }
+            guard let close = c.hours.closesAt(from: open, for: req) else { return open }
+            if (close.seconds - open.seconds) / 60 >= Int64(q.minServiceMinutes) { return open }
+            from = close
+        }
+        return nil
+    }
+
+    /// Ranks candidates inside the radius (any order) and, if results fall short of `limit`, computes
+    /// `opening_soon`. The caller fills `nearestOpenBeyondRadius` (see ``firstOpen(_:_:)``) when
+    /// `fallbacksApplied`, since that search reads further candidates from the store.
+    public static func answer(inRadius: [NearestCandidate], query q: NearestQuery) -> NearestAnswer {
+        let sorted = inRadius.sorted { ($0.distance, $0.outlet.id) < ($1.distance, $1.outlet.id) }
+        var results: [NearestResult] = []
+        var closed: [OpeningSoon] = []
+        for c in sorted {
+            switch verdict(c, q) {
+            case .open(let r):
+                if results.count < q.limit { results.append(r) }
+            case .closed(let next, let closes):
+                if let next {
+                    closed.append(OpeningSoon(outlet: c.outlet, distance: c.distance,
+                                              etaMinutes: TravelEstimate.minutes(distanceMetres: c.distance, mode: q.mode),
+                                              nextOpensAt: next, closesAt: closes))
+                }
+            }
+        }
+        guard results.count < q.limit else {
+            return NearestAnswer(results: results, openingSoon: [], nearestOpenBeyondRadius: nil, fallbacksApplied: false)
+        }
+        let soon = closed.sorted { ($0.nextOpensAt, $0.distance, $0.outlet.id) < ($1.nextOpensAt, $1.distance, $1.outlet.id) }
+        return NearestAnswer(results: results, openingSoon: Array(soon.prefix(q.limit)),
+                             nearestOpenBeyondRadius: nil, fallbacksApplied: true)
+    }
+
+    /// The first candidate (in the given nearest-first order) open at arrival for the minimum service time.
+    public static func firstOpen(_ candidates: [NearestCandidate], _ q: NearestQuery) -> NearestResult? {
+        for c in candidates { if case .open(let r) = verdict(c, q) { return r } }
+        return nil
+    }
+}

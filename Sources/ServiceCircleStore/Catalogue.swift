@@ -1,0 +1,203 @@
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceCircleDomain
+
+/// Filters of the outlet list (`GET /v1/outlets`).
+public struct OutletFilter: Sendable, Hashable {
+    public var kinds: [OutletKind] = []
+    /// An outlet must offer all of them.
+    public var businesses: [BusinessCode] = []
+    public var city: String?
+    public var districtCode: String?
+    /// Whitespace-separated words; each must occur in the name, address or administrative names.
+    public var text: String?
+    public var operatingStates: [OperatingState] = []
+    public var afterID: Outlet.ID?
+    public var limit: Int = 50
+    public init() {}
+}
+
+/// A candidate of a spatial search: the outlet and its geodesic distance in metres from the query point.
+public struct OutletDistance: Sendable {
+    public var outlet: Outlet
+    public var distance: Double
+}
+
+/// The catalogue in PostgreSQL: every read and write of outlets and the calendar goes through here.
+public struct Catalogue: Sendable {
+    public let client: PostgresClient
+    public let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    static let outletColumns = """
+        id, code, name, kind, address, province, city, district, district_code, phone,
+        ST_Y(location::geometry), ST_X(location::geometry), operating_state, businesses, hours::text
+        """
+
+    typealias OutletRow = (Int64, String, String, String, String, String, String, String, String, String?,
+                           Double, Double, String, [String], String)
+
+    static func outlet(_ r: OutletRow) throws -> Outlet {
+        guard let kind = OutletKind(rawValue: r.3), let state = OperatingState(rawValue: r.12) else {
+            throw StoreError.corrupt("outlet \(r.0): unknown kind or state")
+        }
+        let json = try JSONDecoder().decode(JSONValue.self, from: Data(r.14.utf8))
+        let hours: Hours
+        do { hours = try Hours(json: json) } catch { throw StoreError.corrupt("outlet \(r.0): stored hours invalid: \(error)") }
+        return Outlet(id: .init(r.0), code: r.1, name: r.2, kind: kind, address: r.4, province: r.5, city: r.6,
+                      district: r.7, districtCode: r.8, phone: r.9, location: GeoPoint(lat: r.10, lon: r.11),
+                      operatingState: state, businesses: r.13.compactMap(BusinessCode.init(rawValue:)).sorted(), hours: hours)
+    }
+
+    // MARK: Reads
+
+    public func outlet(id: Outlet.ID) async throws -> Outlet? {
+        let rows = try await client.query(
+            "SELECT \(unescaped: Self.outletColumns) FROM outlets WHERE id = \(id.rawValue)", logger: logger)
+        for try await r in rows.decode(OutletRow.self) { return try Self.outlet(r) }
+        return nil
+    }
+
+    /// One page of the list, ordered by id; ask for `limit + 1` to know whether there is a next page.
+    public func outlets(_ f: OutletFilter) async throws -> [Outlet] {
+        let kinds: [String]? = f.kinds.isEmpty ? nil : f.kinds.map(\.rawValue)
+        let businesses: [String]? = f.businesses.isEmpty ? nil : f.businesses.map(\.rawValue)
+        let states: [String]? = f.operatingStates.isEmpty ? nil : f.operatingStates.map(\.rawValue)
+        let patterns: [String]? = f.text.map { text in
+            text.split(whereSeparator: \.isWhitespace).map { word in
+                "%" + word.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                    .replacingOccurrences(of: "_", with: "\\_") + "%"
+            }
+        }
+        let rows = try await client.query("""
+            SELECT \(unescaped: Self.outletColumns) FROM outlets
+             WHERE (\(kinds)::text[] IS NULL OR kind = ANY(\(kinds)::text[]))
+               AND (\(businesses)::text[] IS NULL OR businesses @> \(businesses)::text[])
+               AND (\(f.city)::text IS NULL OR city = \(f.city)::text)
+               AND (\(f.districtCode)::text IS NULL OR district_code = \(f.districtCode)::text)
+               AND (\(states)::text[] IS NULL OR operating_state = ANY(\(states)::text[]))
+               AND (\(patterns)::text[] IS NULL OR search_text ILIKE ALL(\(patterns)::text[]))
+               AND id > \(f.afterID?.rawValue ?? 0)
+             ORDER BY id
+             LIMIT \(f.limit)
+            """, logger: logger)
+        var out: [Outlet] = []
+        for try await r in rows.decode(OutletRow.self) { out.append(try Self.outlet(r)) }
+        return out
+    }
+
+    /// Active outlets within `radius` metres (geodesic, WGS-84) offering all `businesses`, nearest first, ties by id;
+    /// with `after`, only those ordered after that (distance, id) — a keyset for reading rings outward in pages.
+    public func within(radius: Double, of p: GeoPoint, businesses: [BusinessCode], kinds: [OutletKind],
+                       after: (distance: Double, id: Outlet.ID)? = nil, limit: Int? = nil) async throws -> [OutletDistance] {
+        let afterD = after?.distance ?? -1
+        let afterID = after?.id.rawValue ?? 0
+        let b = businesses.map(\.rawValue)
+        let k: [String]? = kinds.isEmpty ? nil : kinds.map(\.rawValue)
+        let rows = try await client.query("""
+            WITH q AS (SELECT ST_SetSRID(ST_MakePoint(\(p.lon), \(p.lat)), 4326)::geography AS g)
+            SELECT \(unescaped: Self.outletColumns), ST_Distance(o.location, q.g, true)
+              FROM outlets o, q
+             WHERE o.operating_state = 'active'
+               AND o.businesses @> \(b)::text[]
+               AND (\(k)::text[] IS NULL OR o.kind = ANY(\(k)::text[]))
+               AND ST_DWithin(o.location, q.g, \(radius), true)
+               AND (ST_Distance(o.location, q.g, true), o.id) > (\(afterD), \(afterID))
+             ORDER BY ST_Distance(o.location, q.g, true), o.id
+             LIMIT \(limit)
+            """, logger: logger)
+        var out: [OutletDistance] = []
+        for try await r in rows.decode((Int64, String, String, String, String, String, String, String, String, String?,
+                                         Double, Double, String, [String], String, Double).self) {
+            let outlet = try Self.outlet((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12, r.13, r.14))
+            out.append(OutletDistance(outlet: outlet, distance: r.15))
+        }
+        return out
+    }
+
+    // MARK: Calendar
+
+    /// The whole loaded calendar (a few thousand rows at most).
+    public func holidayCalendar() async throws -> HolidayCalendar {
+        let rows = try await client.query(
+            "SELECT date::text, day_kind, name_zh, name_en, source FROM calendar_days ORDER BY date", logger: logger)
+        var entries: [CalendarEntry] = []
+        var first: LocalDate?
+        var last: LocalDate?
+        for try await (d, k, zh, en, src) in rows.decode((String, String, String?, String?, String?).self) {
+            guard let date = LocalDate(iso: d), let kind = DayKind(rawValue: k) else { continue }
+            if first == nil { first = date }
+            last = date
+            if kind == .holiday || kind == .makeupWorkday {
+                entries.append(CalendarEntry(date: date, kind: kind, nameZh: zh, nameEn: en, source: src))
+            }
+        }
+        guard let first, let last else { return .empty }
+        return HolidayCalendar(first: first, last: last, entries: entries)
+    }
+
+    // MARK: Writes
+
+    /// Inserts outlets in one statement per batch (unnest of arrays), inside the caller's transaction.
+    public static func insert(_ records: [OutletRecord], on conn: PostgresConnection, logger: Logger) async throws {
+        guard !records.isEmpty else { return }
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        let hours = try records.map { String(decoding: try enc.encode($0.hours), as: UTF8.self) }
+        // Business arrays travel as one JSON array per row: unnest cannot take a ragged text[][].
+        let businesses = try records.map { String(decoding: try enc.encode($0.businesses.map(\.rawValue)), as: UTF8.self) }
+        try await conn.query("""
+            INSERT INTO outlets (code, name, kind, address, province, city, district, district_code, phone,
+                                 location, operating_state, businesses, hours)
+            SELECT code, name, kind, address, province, city, district, district_code, NULLIF(phone, ''),
+                   ST_SetSRID(ST_MakePoint(lon, lat), 4326)::geography, state,
+                   ARRAY(SELECT jsonb_array_elements_text(b::jsonb)), h::jsonb
+              FROM unnest(\(records.map(\.code)), \(records.map(\.name)), \(records.map(\.kind.rawValue)),
+                          \(records.map(\.address)), \(records.map(\.province)), \(records.map(\.city)),
+                          \(records.map(\.district)), \(records.map(\.districtCode)), \(records.map { $0.phone ?? "" }),
+                          \(records.map(\.lon)), \(records.map(\.lat)), \(records.map(\.operatingState.rawValue)),
+                          \(businesses), \(hours))
+                AS t(code, name, kind, address, province, city, district, district_code, phone, lon, lat, state, b, h)
+            """, logger: logger)
+    }
+
+    /// Replaces the calendar rows of the years the entries cover, in the caller's transaction.
+    public static func replaceCalendarYears(_ entries: [CalendarEntry], on conn: PostgresConnection, logger: Logger) async throws {
+        let years = Set(entries.map { $0.date.components.year })
+        for year in years.sorted() {
+            let first = LocalDate(year: year, month: 1, day: 1)!
+            let last = LocalDate(year: year, month: 12, day: 31)!
+            let special = Dictionary(entries.filter { $0.date.components.year == year }.map { ($0.date, $0) }, uniquingKeysWith: { $1 })
+            // PostgresNIO binds no arrays of optionals: empty strings travel and NULLIF restores the NULLs.
+            var dates: [String] = [], kinds: [String] = [], zh: [String] = [], en: [String] = [], src: [String] = []
+            for d in first.dayNumber...last.dayNumber {
+                let date = LocalDate(dayNumber: d)
+                let e = special[date]
+                dates.append(date.description)
+                kinds.append((e?.kind ?? DayKind.ordinary(date)).rawValue)
+                zh.append(e?.nameZh ?? "")
+                en.append(e?.nameEn ?? "")
+                src.append(e?.source ?? "")
+            }
+            try await conn.query("DELETE FROM calendar_days WHERE date BETWEEN \(first.description)::date AND \(last.description)::date", logger: logger)
+            try await conn.query("""
+                INSERT INTO calendar_days (date, day_kind, name_zh, name_en, source)
+                SELECT d::date, k, NULLIF(z, ''), NULLIF(e, ''), NULLIF(s, '') FROM unnest(\(dates), \(kinds), \(zh), \(en), \(src)) AS t(d, k, z, e, s)
+                """, logger: logger)
+        }
+    }
+}
+
+public enum StoreError: Error, CustomStringConvertible {
+    case corrupt(String)
+    public var description: String {
+        switch self {
+        case .corrupt(let s): "stored data is inconsistent: \(s)"
+        }
+    }
+}

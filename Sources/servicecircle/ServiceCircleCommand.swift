@@ -1,0 +1,156 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import PostgresNIO
+import ServiceCircleAPI
+import ServiceCircleDomain
+import ServiceCircleStore
+
+@main
+struct ServiceCircleCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "servicecircle",
+        abstract: "ServiceCircle: China's traffic-police outlets, their hours and the five-kilometre service circle.",
+        subcommands: [Serve.self, Migrate.self, Seed.self, GenerateSeed.self, Database.self, Bench.self],
+        defaultSubcommand: Serve.self)
+}
+
+/// Options every database command shares; each flag has an environment variable.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .customLong("database-url"), help: "postgres:// URL of an existing server (env DATABASE_URL). Without it, the embedded cluster is used.")
+    var databaseURL: String?
+
+    @Option(name: .customLong("data-dir"), help: "Folder of the embedded cluster (env SERVICECIRCLE_DATA_DIR; default ./.servicecircle).")
+    var dataDir: String?
+
+    @Option(name: .customLong("project-dir"), help: "Folder holding sql/ and SeedData/ (env SERVICECIRCLE_HOME; default: the working directory).")
+    var projectDir: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical (env LOG_LEVEL; default info).")
+    var logLevel: String?
+
+    var env: [String: String] { ProcessInfo.processInfo.environment }
+    var resolvedURL: String? { databaseURL ?? env["DATABASE_URL"] }
+    var dataDirectory: URL { URL(fileURLWithPath: dataDir ?? env["SERVICECIRCLE_DATA_DIR"] ?? ".servicecircle") }
+    var projectDirectory: URL { URL(fileURLWithPath: projectDir ?? env["SERVICECIRCLE_HOME"] ?? FileManager.default.currentDirectoryPath) }
+    var sqlDirectory: URL { projectDirectory.appendingPathComponent("sql") }
+    var seedDirectory: URL { projectDirectory.appendingPathComponent("SeedData") }
+
+    func logger(_ label: String = "servicecircle") throws -> Logger {
+        let level = logLevel ?? env["LOG_LEVEL"] ?? "info"
+        guard let l = Logger.Level(rawValue: level) else { throw ValidationError("unknown log level '\(level)'") }
+        var logger = Logger(label: label)
+        logger.logLevel = l
+        return logger
+    }
+
+    func migrations() throws -> [Migration] {
+        guard FileManager.default.fileExists(atPath: sqlDirectory.path) else {
+            throw ValidationError("no sql/ folder at \(sqlDirectory.path): run from the project folder or pass --project-dir")
+        }
+        return try Migration.load(from: sqlDirectory)
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Migrate, load the seed data on first start, and serve the HTTP API.")
+    @OptionGroup var db: DatabaseOptions
+    @Option(help: "Address to listen on (env HOST; default 127.0.0.1).") var host: String?
+    @Option(help: "Port to listen on (env PORT; default 8080).") var port: Int?
+    @Flag(help: "Do not load SeedData on start.") var noSeed = false
+
+    func run() async throws {
+        let logger = try db.logger()
+        let migrations = try db.migrations()
+        let (location, cluster) = try DatabaseBootstrap.locate(databaseURL: db.resolvedURL, dataDirectory: db.dataDirectory, logger: logger)
+        do {
+            try await DatabaseBootstrap.createDatabaseIfMissing(location, logger: logger)
+            let client = PostgresClient(configuration: location.clientConfiguration, backgroundLogger: logger)
+            let config = AppConfiguration(host: host ?? db.env["HOST"] ?? "127.0.0.1", port: port ?? db.env["PORT"].flatMap(Int.init) ?? 8080)
+            let deps = AppDependencies(client: client, migrations: migrations, logger: logger)
+            let seedDir = db.seedDirectory
+            let noSeed = noSeed
+            // The client runs as the first service: the server stops first on SIGTERM (draining requests), then the pool.
+            let app = buildApplication(config, deps: deps, services: [client], logger: logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await app.runService() }
+                // Migrate and seed while the server is coming up; /readyz answers 503 until migrations are applied.
+                try await Migrator(client: client, logger: logger).migrate(migrations)
+                if !noSeed {
+                    let report = try await SeedLoader(client: client, logger: logger).load(from: seedDir)
+                    if report.outletsInserted > 0 { logger.info("seed loaded", metadata: ["outlets": "\(report.outletsInserted)"]) }
+                }
+                await deps.calendar.invalidate()
+                logger.info("ready", metadata: ["url": "http://\(config.host):\(config.port)", "database": "\(location)"])
+                try await group.next()
+            }
+        } catch {
+            try? cluster?.stop()
+            throw error
+        }
+        try cluster?.stop()
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending migrations from sql/ and exit.")
+    @OptionGroup var db: DatabaseOptions
+
+    func run() async throws {
+        let logger = try db.logger()
+        let migrations = try db.migrations()
+        let (location, cluster) = try DatabaseBootstrap.locate(databaseURL: db.resolvedURL, dataDirectory: db.dataDirectory, logger: logger)
+        defer { try? cluster?.stop() }
+        try await DatabaseBootstrap.createDatabaseIfMissing(location, logger: logger)
+        let applied = try await DatabaseBootstrap.withClient(location, logger: logger) { client in
+            try await Migrator(client: client, logger: logger).migrate(migrations)
+        }
+        print(applied.isEmpty ? "up to date (\(migrations.count) migrations)" : "applied: \(applied.map(String.init).joined(separator: ", "))")
+    }
+}
+
+struct Seed: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Migrate, then load SeedData (calendar and outlets) not yet loaded.")
+    @OptionGroup var db: DatabaseOptions
+
+    func run() async throws {
+        let logger = try db.logger()
+        let migrations = try db.migrations()
+        let (location, cluster) = try DatabaseBootstrap.locate(databaseURL: db.resolvedURL, dataDirectory: db.dataDirectory, logger: logger)
+        defer { try? cluster?.stop() }
+        try await DatabaseBootstrap.createDatabaseIfMissing(location, logger: logger)
+        let seedDir = db.seedDirectory
+        let report = try await DatabaseBootstrap.withClient(location, logger: logger) { client in
+            try await Migrator(client: client, logger: logger).migrate(migrations)
+            return try await SeedLoader(client: client, logger: logger).load(from: seedDir)
+        }
+        print("calendar files loaded: \(report.calendarFiles.count), outlet files loaded: \(report.outletFiles.count), outlets inserted: \(report.outletsInserted), already loaded: \(report.skipped.count)")
+    }
+}
+
+/// Starts or stops the embedded cluster on its own (the test command uses it).
+struct Database: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "db", abstract: "Start or stop the embedded PostgreSQL cluster.",
+                                                    subcommands: [Start.self, Stop.self])
+
+    struct Start: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Start the embedded cluster (creating it the first time) and print its URL.")
+        @OptionGroup var db: DatabaseOptions
+        func run() async throws {
+            let logger = try db.logger()
+            let cluster = EmbeddedCluster(dataDirectory: db.dataDirectory, logger: logger)
+            try cluster.start()
+            try await DatabaseBootstrap.createDatabaseIfMissing(cluster.location, logger: logger)
+            print(cluster.location.url)
+        }
+    }
+
+    struct Stop: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop the embedded cluster.")
+        @OptionGroup var db: DatabaseOptions
+        func run() async throws {
+            try EmbeddedCluster(dataDirectory: db.dataDirectory, logger: try db.logger()).stop()
+        }
+    }
+}
