@@ -65,6 +65,31 @@ struct OutletSummaryDTO: Encodable, Sendable {
         businesses = o.businesses.map(\.rawValue)
         hoursTextZh = o.hours.textZh
     }
+
+    // `phone` is always present (null when unknown), as the contract lists it for every outlet.
+    enum CodingKeys: String, CodingKey {
+        case id, code, name, kind, kindNameZh, address, province, city, district, districtCode, phone, location,
+             locationGcj02, operatingState, businesses, hoursTextZh
+    }
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(code, forKey: .code)
+        try c.encode(name, forKey: .name)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(kindNameZh, forKey: .kindNameZh)
+        try c.encode(address, forKey: .address)
+        try c.encode(province, forKey: .province)
+        try c.encode(city, forKey: .city)
+        try c.encode(district, forKey: .district)
+        try c.encode(districtCode, forKey: .districtCode)
+        try c.encode(phone, forKey: .phone)
+        try c.encode(location, forKey: .location)
+        try c.encode(locationGcj02, forKey: .locationGcj02)
+        try c.encode(operatingState, forKey: .operatingState)
+        try c.encode(businesses, forKey: .businesses)
+        try c.encode(hoursTextZh, forKey: .hoursTextZh)
+    }
 }
 
 /// Which rules decided: `{source: rules|exceptions|none|operating_state, selector?, indexes?, notes?}`.

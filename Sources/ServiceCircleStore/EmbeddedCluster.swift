@@ -149,14 +149,19 @@ public struct EmbeddedCluster: Sendable {
         p.arguments = args
         // The server must not inherit our working directory if postgres cannot read it.
         p.currentDirectoryURL = URL(fileURLWithPath: "/")
-        let out = Pipe()
+        // Output goes to a file, not a pipe: the server pg_ctl starts would inherit the pipe and keep it open,
+        // so reading it to the end would never finish.
+        let outURL = FileManager.default.temporaryDirectory.appendingPathComponent("servicecircle-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).out")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: outURL) }
+        let out = try FileHandle(forWritingTo: outURL)
         p.standardOutput = out
         p.standardError = out
         p.standardInput = FileHandle.nullDevice
         try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
+        try? out.close()
+        let text = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
         guard p.terminationStatus == 0 else {
             if !quiet { logger.debug("command failed", metadata: ["tool": "\(tool)", "output": "\(text)"]) }
             throw ClusterError("\((tool as NSString).lastPathComponent) \(args.last ?? "") failed (\(p.terminationStatus)): \(text.trimmingWhitespace)")

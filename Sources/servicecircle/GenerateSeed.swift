@@ -24,7 +24,7 @@ struct GenerateSeed: ParsableCommand {
             guard format == "jsonl" || format == "csv" else { throw ValidationError("--format must be jsonl or csv") }
             if format == "csv" { writer.write(CSVRow.header) }
             var n = 0
-            try SeedGenerator.national(count: count) { rec in
+            SeedGenerator.national(count: count) { rec in
                 if format == "csv" { writer.write(CSVRow.line(rec, encoder: enc)) } else {
                     writer.write(String(decoding: (try? enc.encode(rec)) ?? Data(), as: UTF8.self))
                 }

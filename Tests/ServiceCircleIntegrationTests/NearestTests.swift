@@ -101,10 +101,14 @@ struct NearestFixtureTests {
     func perBusiness() async throws {
         try await TestApp.run(prepare: prepare) { http, _ in
             let sat = "at=\(enc("2026-03-07T10:00:00+08:00"))"
-            #expect(try await nearest(http, "\(here)&business=vehicle_inspection&\(sat)").results == ["N-E"])
-            #expect(try await nearest(http, "\(here)&business=ebike_registration&\(sat)").results == ["N-B"])
-            #expect(try await nearest(http, "\(here)&business=ebike_registration,vehicle_inspection&\(sat)").results.isEmpty)
-            #expect(try await nearest(http, "\(here)&business=ebike_registration&kind=inspection_station&\(sat)").results.isEmpty)
+            let v1 = try await nearest(http, "\(here)&business=vehicle_inspection&\(sat)")
+            #expect(v1.results == ["N-E"])
+            let v2 = try await nearest(http, "\(here)&business=ebike_registration&\(sat)")
+            #expect(v2.results == ["N-B"])
+            let v3 = try await nearest(http, "\(here)&business=ebike_registration,vehicle_inspection&\(sat)")
+            #expect(v3.results.isEmpty)
+            let v4 = try await nearest(http, "\(here)&business=ebike_registration&kind=inspection_station&\(sat)")
+            #expect(v4.results.isEmpty)
         }
     }
 
@@ -166,7 +170,8 @@ struct NearestFixtureTests {
         try await TestApp.run { http, _ in
             try await http.execute(uri: "/v1/nearest?" + query, method: .get) { r in
                 #expect(r.status == .badRequest, "\(query)")
-                let names = (try r.json["invalid_params"] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? []
+                let j = try r.json
+                let names = (j["invalid_params"] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? []
                 #expect(names.contains(param), "\(query) → \(names)")
             }
         }
@@ -212,8 +217,10 @@ struct NearestBruteForceTests {
             let s = "lat=\(p.lat)&lon=\(p.lon)&business=\(b[0].rawValue)&at=\(enc(at.rfc3339))&mode=\(mode.rawValue)&radius_m=\(Int(radius))&limit=\(limit)"
             queries.append((s, q))
         }
-        try await TestApp.run(prepare: { client in try await TestDatabase.load(records, into: client) }) { http, _ in
-            for (s, q) in queries {
+        let catalogue = records
+        let cases = queries
+        try await TestApp.run(prepare: { client in try await TestDatabase.load(catalogue, into: client) }) { http, _ in
+            for (s, q) in cases {
                 let api = try await nearest(http, s)
                 // The brute force: every outlet, the domain's geodesy and hours, no index.
                 let all = outlets.filter(q.admits).map { o in

@@ -59,19 +59,32 @@ struct ReadAPITests {
 
     @Test func everyFilter() async throws {
         try await TestApp.run(prepare: prepare) { http, _ in
-            #expect(try await codes(http, "").count == 31)
-            #expect(try await codes(http, "kind=police_post_point").count == 6)
-            #expect(try await codes(http, "kind=police_post_point,vehicle_admin_office").count == 7)
-            #expect(try await codes(http, "business=ebike_registration").count == 24)
-            #expect(try await codes(http, "business=license_renewal,violation_handling").count == 6)
-            #expect(try await codes(http, "business=license_renewal").count == 7)
-            #expect(try await codes(http, "city=\(enc("贵阳市"))") == ["T-GY"])
-            #expect(try await codes(http, "district=420102").count == 10)
-            #expect(try await codes(http, "district=420102&kind=police_post_point").count == 2)
-            #expect(try await codes(http, "q=\(enc("黄陂"))").count == 20, "黄陂 finds outlets in 黄陂区")
-            #expect(try await codes(http, "q=\(enc("前川 服务站"))").count == 20)
-            #expect(try await codes(http, "q=\(enc("车管所"))") == ["T-GY"])
-            #expect(try await codes(http, "q=\(enc("100%"))").isEmpty, "LIKE wildcards in q are literal")
+            let v1 = try await codes(http, "")
+            #expect(v1.count == 31)
+            let v2 = try await codes(http, "kind=police_post_point")
+            #expect(v2.count == 6)
+            let v3 = try await codes(http, "kind=police_post_point,vehicle_admin_office")
+            #expect(v3.count == 7)
+            let v4 = try await codes(http, "business=ebike_registration")
+            #expect(v4.count == 24)
+            let v5 = try await codes(http, "business=license_renewal,violation_handling")
+            #expect(v5.count == 6)
+            let v6 = try await codes(http, "business=license_renewal")
+            #expect(v6.count == 7)
+            let v7 = try await codes(http, "city=\(enc("贵阳市"))")
+            #expect(v7 == ["T-GY"])
+            let v8 = try await codes(http, "district=420102")
+            #expect(v8.count == 10)
+            let v9 = try await codes(http, "district=420102&kind=police_post_point")
+            #expect(v9.count == 2)
+            let v10 = try await codes(http, "q=\(enc("黄陂"))")
+            #expect(v10.count == 20, "黄陂 finds outlets in 黄陂区")
+            let v11 = try await codes(http, "q=\(enc("前川 服务站"))")
+            #expect(v11.count == 20)
+            let v12 = try await codes(http, "q=\(enc("车管所"))")
+            #expect(v12 == ["T-GY"])
+            let v13 = try await codes(http, "q=\(enc("100%"))")
+            #expect(v13.isEmpty, "LIKE wildcards in q are literal")
         }
     }
 
@@ -135,7 +148,8 @@ struct ReadAPITests {
                 #expect(j["closes_at"] is NSNull)
             }
             try await http.execute(uri: "/v1/outlets/\(id)/status?at=\(enc("2027-01-01T10:00:00+08:00"))", method: .get) { r in
-                #expect(try r.json["calendar_known"] as? Bool == false)
+                let j = try r.json
+                #expect(j["calendar_known"] as? Bool == false)
             }
         }
     }
