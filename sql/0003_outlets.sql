@@ -11,9 +11,12 @@ CREATE TABLE outlets (
     -- GB/T 2260 six-digit administrative division code of the district the outlet lies in.
     district_code   text NOT NULL CHECK (district_code ~ '^[1-9][0-9]{5}$'),
     phone           text CHECK (phone IS NULL OR phone ~ '^[0-9+() -]{3,32}$'),
+    -- WGS-84 degrees. Kept as plain columns because geography input silently wraps out-of-range
+    -- coordinates (latitude 95 becomes 85), so a CHECK on the geography could never see the mistake.
+    lat             double precision NOT NULL CHECK (lat BETWEEN -90 AND 90),
+    lon             double precision NOT NULL CHECK (lon BETWEEN -180 AND 180),
     location        geography(Point, 4326) NOT NULL
-                    CHECK (ST_Y(location::geometry) BETWEEN -90 AND 90
-                       AND ST_X(location::geometry) BETWEEN -180 AND 180),
+                    GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4326)::geography) STORED,
     operating_state text NOT NULL DEFAULT 'active'
                     CHECK (operating_state IN ('active', 'temporarily_closed', 'closed')),
     businesses      text[] NOT NULL DEFAULT '{}' CHECK (array_position(businesses, NULL) IS NULL),

@@ -36,7 +36,7 @@ public struct Catalogue: Sendable {
 
     static let outletColumns = """
         id, code, name, kind, address, province, city, district, district_code, phone,
-        ST_Y(location::geometry), ST_X(location::geometry), operating_state, businesses, hours::text
+        lat, lon, operating_state, businesses, hours::text
         """
 
     typealias OutletRow = (Int64, String, String, String, String, String, String, String, String, String?,
@@ -153,9 +153,9 @@ public struct Catalogue: Sendable {
         let businesses = try records.map { String(decoding: try enc.encode($0.businesses.map(\.rawValue)), as: UTF8.self) }
         try await conn.query("""
             INSERT INTO outlets (code, name, kind, address, province, city, district, district_code, phone,
-                                 location, operating_state, businesses, hours)
+                                 lat, lon, operating_state, businesses, hours)
             SELECT code, name, kind, address, province, city, district, district_code, NULLIF(phone, ''),
-                   ST_SetSRID(ST_MakePoint(lon, lat), 4326)::geography, state,
+                   lat, lon, state,
                    ARRAY(SELECT jsonb_array_elements_text(b::jsonb)), h::jsonb
               FROM unnest(\(records.map(\.code)), \(records.map(\.name)), \(records.map(\.kind.rawValue)),
                           \(records.map(\.address)), \(records.map(\.province)), \(records.map(\.city)),

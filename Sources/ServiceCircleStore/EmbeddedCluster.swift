@@ -144,29 +144,50 @@ public struct EmbeddedCluster: Sendable {
 
     @discardableResult
     func run(_ tool: String, _ args: [String], quiet: Bool = false) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = args
-        // The server must not inherit our working directory if postgres cannot read it.
-        p.currentDirectoryURL = URL(fileURLWithPath: "/")
         // Output goes to a file, not a pipe: the server pg_ctl starts would inherit the pipe and keep it open,
         // so reading it to the end would never finish.
-        let outURL = FileManager.default.temporaryDirectory.appendingPathComponent("servicecircle-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).out")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: outURL) }
-        let out = try FileHandle(forWritingTo: outURL)
-        p.standardOutput = out
-        p.standardError = out
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        try? out.close()
-        let text = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
-        guard p.terminationStatus == 0 else {
+        let outPath = FileManager.default.temporaryDirectory
+            .appendingPathComponent("servicecircle-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).out").path
+        defer { unlink(outPath) }
+        let status = try ChildProcess.run(tool, args, outputPath: outPath)
+        let text = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+        guard status == 0 else {
             if !quiet { logger.debug("command failed", metadata: ["tool": "\(tool)", "output": "\(text)"]) }
-            throw ClusterError("\((tool as NSString).lastPathComponent) \(args.last ?? "") failed (\(p.terminationStatus)): \(text.trimmingWhitespace)")
+            throw ClusterError("\((tool as NSString).lastPathComponent) \(args.last ?? "") failed (\(status)): \(text.trimmingWhitespace)")
         }
         return text
+    }
+}
+
+/// Runs a program to completion with posix_spawn and waitpid.
+///
+/// Foundation's `Process.waitUntilExit` on Linux can miss a child's exit when called from a Swift
+/// concurrency thread (the child is left a zombie and the wait never returns), so the cluster's
+/// tools are run with the plain system calls instead.
+enum ChildProcess {
+    /// Runs `tool` with `args` in `/` (postgres may not be able to read our working directory), stdin from
+    /// /dev/null, stdout and stderr appended to `outputPath`; returns the exit status (128+signal if killed).
+    static func run(_ tool: String, _ args: [String], outputPath: String) throws -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+
+        // `env -C /` changes directory before exec (posix_spawn_file_actions_addchdir_np is not exported to Swift).
+        let env = "/usr/bin/env"
+        let argv: [UnsafeMutablePointer<CChar>?] = ([env, "-C", "/", tool] + args).map { strdup($0) } + [nil]
+        defer { for p in argv { free(p) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, env, &actions, nil, argv, environ)
+        guard rc == 0 else { throw ClusterError("cannot run \(tool): \(String(cString: strerror(rc)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { throw ClusterError("waiting for \(tool) failed: \(String(cString: strerror(errno)))") }
+        }
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
     }
 }
 

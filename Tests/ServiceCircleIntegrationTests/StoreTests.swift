@@ -58,15 +58,20 @@ struct MigrationTests {
     }
 
     @Test("constraints reject what cannot be true", arguments: [
-        "INSERT INTO outlets (code, name, kind, province, city, district, district_code, location) VALUES ('X1', '', 'branch_office', '湖北省', '武汉市', '黄陂区', '420116', 'SRID=4326;POINT(114.3 30.8)')",
-        "INSERT INTO outlets (code, name, kind, province, city, district, district_code, location) VALUES ('X2', '某所', 'spaceport', '湖北省', '武汉市', '黄陂区', '420116', 'SRID=4326;POINT(114.3 30.8)')",
-        "INSERT INTO outlets (code, name, kind, province, city, district, district_code, location, businesses) VALUES ('X3', '某所', 'branch_office', '湖北省', '武汉市', '黄陂区', '420116', 'SRID=4326;POINT(114.3 30.8)', '{flying}')",
-        "INSERT INTO outlets (code, name, kind, province, city, district, district_code, location) VALUES ('X4', '某所', 'branch_office', '湖北省', '武汉市', '黄陂区', '42011', 'SRID=4326;POINT(114.3 30.8)')",
-        "INSERT INTO outlets (code, name, kind, province, city, district, district_code, location) VALUES ('X5', '某所', 'branch_office', '湖北省', '武汉市', '黄陂区', '420116', 'SRID=4326;POINT(114.3 95)')",
-        "INSERT INTO outlets (code, name, kind, province, city, district, district_code, location, operating_state) VALUES ('X6', '某所', 'branch_office', '湖北省', '武汉市', '黄陂区', '420116', 'SRID=4326;POINT(114.3 30.8)', 'open')",
+        "INSERT INTO outlets (code, name, kind, province, city, district, district_code, lat, lon) VALUES ('X1', '', 'branch_office', '湖北省', '武汉市', '黄陂区', '420116', 30.8, 114.3)",
+        "INSERT INTO outlets (code, name, kind, province, city, district, district_code, lat, lon) VALUES ('X2', '某所', 'spaceport', '湖北省', '武汉市', '黄陂区', '420116', 30.8, 114.3)",
+        "INSERT INTO outlets (code, name, kind, province, city, district, district_code, lat, lon, businesses) VALUES ('X3', '某所', 'branch_office', '湖北省', '武汉市', '黄陂区', '420116', 30.8, 114.3, '{flying}')",
+        "INSERT INTO outlets (code, name, kind, province, city, district, district_code, lat, lon) VALUES ('X4', '某所', 'branch_office', '湖北省', '武汉市', '黄陂区', '42011', 30.8, 114.3)",
+        "INSERT INTO outlets (code, name, kind, province, city, district, district_code, lat, lon) VALUES ('X5', '某所', 'branch_office', '湖北省', '武汉市', '黄陂区', '420116', 95, 114.3)",
+        "INSERT INTO outlets (code, name, kind, province, city, district, district_code, lat, lon, operating_state) VALUES ('X6', '某所', 'branch_office', '湖北省', '武汉市', '黄陂区', '420116', 30.8, 114.3, 'open')",
     ])
     func constraints(sql: String) async throws {
         try await TestDatabase.withFreshDatabase { client, _ in
+            // The same row with every value valid goes in, so each case fails for its one bad value only.
+            let valid = "INSERT INTO outlets (code, name, kind, province, city, district, district_code, lat, lon, businesses) "
+                + "VALUES ('OK1', '某所', 'branch_office', '湖北省', '武汉市', '黄陂区', '420116', 30.8, 114.3, '{ebike_registration}')"
+            try await client.query(PostgresQuery(unsafeSQL: valid), logger: TestDatabase.logger)
+            try await client.query("DELETE FROM outlets", logger: TestDatabase.logger)
             await #expect(throws: PSQLError.self) { try await client.query(PostgresQuery(unsafeSQL: sql), logger: TestDatabase.logger) }
             let rows = try await client.query("SELECT count(*)::int FROM outlets", logger: TestDatabase.logger)
             for try await n in rows.decode(Int.self) { #expect(n == 0) }

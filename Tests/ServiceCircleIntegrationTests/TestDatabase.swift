@@ -37,20 +37,25 @@ enum TestDatabase {
 
     static let template = TemplateHolder()
 
+    /// Builds the template once. The work is a single shared task: an actor alone would let a second caller
+    /// in at the first `await` and drop the template while the first is still migrating it.
     actor TemplateHolder {
-        var ready = false
+        var task: Task<Void, any Error>?
         func ensure() async throws {
-            guard !ready else { return }
-            let server = try TestDatabase.server
-            try await admin { client in
-                try await client.query("DROP DATABASE IF EXISTS sc_template", logger: logger)
-                try await client.query("CREATE DATABASE sc_template", logger: logger)
+            if task == nil {
+                task = Task {
+                    let server = try TestDatabase.server
+                    try await admin { client in
+                        try await client.query("DROP DATABASE IF EXISTS sc_template", logger: logger)
+                        try await client.query("CREATE DATABASE sc_template", logger: logger)
+                    }
+                    let migrations = try TestDatabase.migrations()
+                    try await DatabaseBootstrap.withClient(server.with(database: "sc_template"), logger: logger) { client in
+                        try await Migrator(client: client, logger: logger).migrate(migrations)
+                    }
+                }
             }
-            let migrations = try TestDatabase.migrations()
-            try await DatabaseBootstrap.withClient(server.with(database: "sc_template"), logger: logger) { client in
-                try await Migrator(client: client, logger: logger).migrate(migrations)
-            }
-            ready = true
+            try await task!.value
         }
     }
 
@@ -60,7 +65,7 @@ enum TestDatabase {
 
     /// A new migrated, empty database for one suite or test.
     static func fresh() async throws -> DatabaseLocation {
-        try await template.ensure()
+        do { try await template.ensure() } catch { throw ClusterError("template database: \(String(reflecting: error))") }
         let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
         try await admin { client in
             try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name) TEMPLATE sc_template"), logger: logger)
