@@ -39,18 +39,49 @@ public actor CalendarCache {
     public func invalidate() { cached = nil }
 }
 
-/// What the routes need: the store, the migrations (for /readyz), the calendar and the clock.
+/// What the routes need: the store, the migrations (for /readyz), the calendar, the clock and, when
+/// configured, the in-memory read model that answers /v1/nearest.
 public struct AppDependencies: Sendable {
     public var catalogue: Catalogue
     public var migrations: [Migration]
     public var calendar: CalendarCache
     public var clock: any AppClock
+    public var readModel: ReadModel?
 
-    public init(client: PostgresClient, migrations: [Migration], clock: any AppClock = SystemClock(), logger: Logger) {
+    public init(client: PostgresClient, migrations: [Migration], clock: any AppClock = SystemClock(), readModel: ReadModel? = nil,
+                logger: Logger) {
         catalogue = Catalogue(client: client, logger: logger)
         self.migrations = migrations
         calendar = CalendarCache(catalogue: catalogue)
         self.clock = clock
+        self.readModel = readModel
+    }
+}
+
+/// Where /v1/nearest gets its candidates (`--read-model`, env READ_MODEL).
+public enum ReadModelMode: String, CaseIterable, Sendable {
+    /// The in-memory index, loaded at start and refreshed by the change feed; PostGIS until it is loaded.
+    case memory
+    /// Every query goes to PostGIS (ST_DWithin on the GiST index).
+    case postgis
+}
+
+/// Runs the read model as a service: it starts listening and loading once ``start()`` is called (after the
+/// migrations), and stops on graceful shutdown before the database pool does.
+public struct ReadModelService: Service {
+    public let model: ReadModel
+    let gate = AsyncStream<Void>.makeStream()
+
+    public init(model: ReadModel) { self.model = model }
+
+    public func start() { gate.continuation.finish() }
+
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            for await _ in gate.stream {}
+            guard !Task.isCancelled else { return }
+            await model.run()
+        }
     }
 }
 

@@ -29,8 +29,21 @@ struct HealthController: Sendable {
         } catch {
             throw DomainError.unavailable("database unreachable: \(String(describing: error).prefix(200))")
         }
-        return try APIJSON.response(["status": "ready"])
+        if let model = deps.readModel {
+            guard model.isLoaded else { throw DomainError.unavailable("the in-memory read model is still loading") }
+            return try APIJSON.response(ReadyDTO(status: "ready", readModel: .init(mode: "memory", outlets: model.count)))
+        }
+        return try APIJSON.response(ReadyDTO(status: "ready", readModel: .init(mode: "postgis", outlets: nil)))
     }
+}
+
+struct ReadyDTO: Encodable {
+    struct Model: Encodable {
+        var mode: String
+        var outlets: Int?
+    }
+    var status: String
+    var readModel: Model
 }
 
 struct KindDTO: Encodable { var code, nameZh, nameEn: String }

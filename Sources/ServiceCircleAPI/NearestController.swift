@@ -106,6 +106,35 @@ struct NearestController: Sendable {
 
     @Sendable func nearest(_ request: Request, context: AppContext) async throws -> Response {
         let (q, input) = try parse(request)
+        let answer: NearestAnswer
+        let source: String
+        if let model = deps.readModel, let fromMemory = model.answer(q) {
+            answer = fromMemory
+            source = "memory"
+        } else {
+            answer = try await fromPostGIS(q)
+            source = "postgis"
+        }
+        let echo = QueryEcho(location: PointDTO(q.point), input: input, businesses: q.businesses.map(\.rawValue),
+                             kinds: q.kinds.map(\.rawValue), at: q.at.rfc3339, radiusM: q.radius, limit: q.limit,
+                             mode: q.mode.rawValue, minServiceMinutes: q.minServiceMinutes,
+                             detourFactor: TravelEstimate.detourFactor, speedKmh: TravelEstimate.speedKmh(q.mode))
+        var response = try APIJSON.response(AnswerDTO(
+            query: echo, results: answer.results.map(ResultDTO.init),
+            openingSoon: answer.openingSoon.map {
+                SoonDTO(outlet: OutletSummaryDTO($0.outlet), distanceM: Int($0.distance.rounded()), etaMinutes: $0.etaMinutes,
+                        nextOpensAt: $0.nextOpensAt.rfc3339)
+            },
+            nearestOpenBeyondRadius: answer.nearestOpenBeyondRadius.map(ResultDTO.init)))
+        response.headers[Self.sourceHeader] = source
+        return response
+    }
+
+    /// Which path answered: `memory` (the read model) or `postgis`.
+    static let sourceHeader = HTTPFields.Element.Name("X-Nearest-Source")!
+
+    /// The answer from PostGIS: candidates in the radius, then pages outward when fallbacks apply.
+    func fromPostGIS(_ q: NearestQuery) async throws -> NearestAnswer {
         let calendar = try await deps.calendar.current()
         let inRadius = try await deps.catalogue.within(radius: q.radius, of: q.point, businesses: q.businesses, kinds: q.kinds)
         var answer = Nearest.answer(
@@ -114,17 +143,7 @@ struct NearestController: Sendable {
         if answer.fallbacksApplied && q.radius < NearestQuery.beyondRadiusLimit {
             answer.nearestOpenBeyondRadius = try await beyond(q, after: inRadius.last, calendar: calendar)
         }
-        let echo = QueryEcho(location: PointDTO(q.point), input: input, businesses: q.businesses.map(\.rawValue),
-                             kinds: q.kinds.map(\.rawValue), at: q.at.rfc3339, radiusM: q.radius, limit: q.limit,
-                             mode: q.mode.rawValue, minServiceMinutes: q.minServiceMinutes,
-                             detourFactor: TravelEstimate.detourFactor, speedKmh: TravelEstimate.speedKmh(q.mode))
-        return try APIJSON.response(AnswerDTO(
-            query: echo, results: answer.results.map(ResultDTO.init),
-            openingSoon: answer.openingSoon.map {
-                SoonDTO(outlet: OutletSummaryDTO($0.outlet), distanceM: Int($0.distance.rounded()), etaMinutes: $0.etaMinutes,
-                        nextOpensAt: $0.nextOpensAt.rfc3339)
-            },
-            nearestOpenBeyondRadius: answer.nearestOpenBeyondRadius.map(ResultDTO.init)))
+        return answer
     }
 
     /// Reads candidates outward from the radius to 50 km in pages until one is open at arrival.

@@ -43,12 +43,21 @@ public struct Catalogue: Sendable {
                            Double, Double, String, [String], String)
 
     static func outlet(_ r: OutletRow) throws -> Outlet {
+        var cache: [String: Hours] = [:]
+        return try outlet(r, decodedHours: &cache)
+    }
+
+    /// Decodes a row, reusing hours already decoded from the same stored text (bulk reads).
+    static func outlet(_ r: OutletRow, decodedHours cache: inout [String: Hours]) throws -> Outlet {
         guard let kind = OutletKind(rawValue: r.3), let state = OperatingState(rawValue: r.12) else {
             throw StoreError.corrupt("outlet \(r.0): unknown kind or state")
         }
-        let json = try JSONDecoder().decode(JSONValue.self, from: Data(r.14.utf8))
         let hours: Hours
-        do { hours = try Hours(json: json) } catch { throw StoreError.corrupt("outlet \(r.0): stored hours invalid: \(error)") }
+        if let h = cache[r.14] { hours = h } else {
+            let json = try JSONDecoder().decode(JSONValue.self, from: Data(r.14.utf8))
+            do { hours = try Hours(json: json) } catch { throw StoreError.corrupt("outlet \(r.0): stored hours invalid: \(error)") }
+            cache[r.14] = hours
+        }
         return Outlet(id: .init(r.0), code: r.1, name: r.2, kind: kind, address: r.4, province: r.5, city: r.6,
                       district: r.7, districtCode: r.8, phone: r.9, location: GeoPoint(lat: r.10, lon: r.11),
                       operatingState: state, businesses: r.13.compactMap(BusinessCode.init(rawValue:)).sorted(), hours: hours)

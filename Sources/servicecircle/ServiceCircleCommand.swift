@@ -6,6 +6,7 @@ import PostgresNIO
 import ServiceCircleAPI
 import ServiceCircleDomain
 import ServiceCircleStore
+import ServiceLifecycle
 
 @main
 struct ServiceCircleCommand: AsyncParsableCommand {
@@ -59,20 +60,28 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Address to listen on (env HOST; default 127.0.0.1).") var host: String?
     @Option(help: "Port to listen on (env PORT; default 8080).") var port: Int?
     @Flag(help: "Do not load SeedData on start.") var noSeed = false
+    @Option(name: .customLong("read-model"), help: "Where /v1/nearest reads: memory (in-memory index kept fresh by LISTEN/NOTIFY) or postgis (env READ_MODEL; default memory).")
+    var readModel: String?
 
     func run() async throws {
         let logger = try db.logger()
         let migrations = try db.migrations()
+        let modeName = readModel ?? db.env["READ_MODEL"] ?? ReadModelMode.memory.rawValue
+        guard let mode = ReadModelMode(rawValue: modeName) else {
+            throw ValidationError("--read-model must be one of \(ReadModelMode.allCases.map(\.rawValue).joined(separator: ", ")), not '\(modeName)'")
+        }
         let (location, cluster) = try DatabaseBootstrap.locate(databaseURL: db.resolvedURL, dataDirectory: db.dataDirectory, logger: logger)
         do {
             try await DatabaseBootstrap.createDatabaseIfMissing(location, logger: logger)
             let client = PostgresClient(configuration: location.clientConfiguration, backgroundLogger: logger)
             let config = AppConfiguration(host: host ?? db.env["HOST"] ?? "127.0.0.1", port: port ?? db.env["PORT"].flatMap(Int.init) ?? 8080)
-            let deps = AppDependencies(client: client, migrations: migrations, logger: logger)
+            let modelService = mode == .memory ? ReadModelService(model: ReadModel(client: client, logger: logger)) : nil
+            let deps = AppDependencies(client: client, migrations: migrations, readModel: modelService?.model, logger: logger)
             let seedDir = db.seedDirectory
             let noSeed = noSeed
-            // The client runs as the first service: the server stops first on SIGTERM (draining requests), then the pool.
-            let app = buildApplication(config, deps: deps, services: [client], logger: logger)
+            // Services stop in reverse order after the server has drained its requests: the read model, then the pool.
+            let services: [any Service] = [client] + (modelService.map { [$0] } ?? [])
+            let app = buildApplication(config, deps: deps, services: services, logger: logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await app.runService() }
                 // Migrate and seed while the server is coming up; /readyz answers 503 until migrations are applied.
@@ -82,6 +91,7 @@ struct Serve: AsyncParsableCommand {
                     if report.outletsInserted > 0 { logger.info("seed loaded", metadata: ["outlets": "\(report.outletsInserted)"]) }
                 }
                 await deps.calendar.invalidate()
+                modelService?.start()
                 logger.info("ready", metadata: ["url": "http://\(config.host):\(config.port)", "database": "\(location)"])
                 try await group.next()
             }

@@ -31,28 +31,32 @@ struct NearestAnswerView {
     var soon: [String]
     var beyond: String?
     var raw: [String: Any]
+    var body: String
 }
 
 func nearest(_ http: any TestClientProtocol, _ query: String) async throws -> NearestAnswerView {
     try await http.execute(uri: "/v1/nearest?" + query, method: .get) { r in
         #expect(r.status == .ok, "\(query): \(String(buffer: r.body))")
+        if let expected = TestApp.nearestSource {
+            #expect(r.headers[NearestController.sourceHeader] == expected, "answered by the wrong path")
+        }
         let j = try r.json
         func codes(_ key: String) -> [String] {
             ((j[key] as? [[String: Any]]) ?? []).compactMap { ($0["outlet"] as? [String: Any])?["code"] as? String }
         }
         let beyond = ((j["nearest_open_beyond_radius"] as? [String: Any])?["outlet"] as? [String: Any])?["code"] as? String
-        return NearestAnswerView(results: codes("results"), soon: codes("opening_soon"), beyond: beyond, raw: j)
+        return NearestAnswerView(results: codes("results"), soon: codes("opening_soon"), beyond: beyond, raw: j, body: String(buffer: r.body))
     }
 }
 
-@Suite("GET /v1/nearest on a fixture catalogue (PostgreSQL)")
+@Suite("GET /v1/nearest on a fixture catalogue, from PostGIS and from the read model (PostgreSQL)")
 struct NearestFixtureTests {
     func prepare(_ client: PostgresClient) async throws { try await TestDatabase.load(nearestFixture, into: client) }
     let here = "lat=\(centre.lat)&lon=\(centre.lon)"
 
-    @Test("make-up Saturday: the weekday office is open; a Saturday inside the holiday block: it is not")
-    func holidayVsMakeup() async throws {
-        try await TestApp.run(prepare: prepare) { http, _ in
+    @Test("make-up Saturday: the weekday office is open; a Saturday inside the holiday block: it is not", arguments: [false, true])
+    func holidayVsMakeup(memory: Bool) async throws {
+        try await TestApp.run(memory: memory, prepare: prepare) { http, _ in
             let makeup = try await nearest(http, "\(here)&business=ebike_registration&at=\(enc("2026-02-14T10:00:00+08:00"))")
             #expect(makeup.results == ["N-A", "N-F", "N-E", "N-B"])
             let holiday = try await nearest(http, "\(here)&business=ebike_registration&at=\(enc("2026-02-21T10:00:00+08:00"))")
@@ -66,9 +70,9 @@ struct NearestFixtureTests {
         }
     }
 
-    @Test("lunch break: closed at 12:30, opening soon at 13:30")
-    func lunch() async throws {
-        try await TestApp.run(prepare: prepare) { http, _ in
+    @Test("lunch break: closed at 12:30, opening soon at 13:30", arguments: [false, true])
+    func lunch(memory: Bool) async throws {
+        try await TestApp.run(memory: memory, prepare: prepare) { http, _ in
             let a = try await nearest(http, "\(here)&business=ebike_registration&at=\(enc("2026-03-02T12:30:00+08:00"))")
             #expect(a.results == ["N-F", "N-E", "N-B"], "F and E have no lunch break")
             #expect(a.soon == ["N-A"])
@@ -77,9 +81,9 @@ struct NearestFixtureTests {
         }
     }
 
-    @Test("closing during travel: F closes at 17:00; walking 1.5 km arrives after it")
-    func closingDuringTravel() async throws {
-        try await TestApp.run(prepare: prepare) { http, _ in
+    @Test("closing during travel: F closes at 17:00; walking 1.5 km arrives after it", arguments: [false, true])
+    func closingDuringTravel(memory: Bool) async throws {
+        try await TestApp.run(memory: memory, prepare: prepare) { http, _ in
             let now = "at=\(enc("2026-03-02T16:50:00+08:00"))"
             let none = try await nearest(http, "\(here)&business=ebike_registration&\(now)")
             #expect(none.results.contains("N-F"))
@@ -97,9 +101,9 @@ struct NearestFixtureTests {
         }
     }
 
-    @Test("per-business weekend hours: E inspects on Saturday morning but does not register e-bikes")
-    func perBusiness() async throws {
-        try await TestApp.run(prepare: prepare) { http, _ in
+    @Test("per-business weekend hours: E inspects on Saturday morning but does not register e-bikes", arguments: [false, true])
+    func perBusiness(memory: Bool) async throws {
+        try await TestApp.run(memory: memory, prepare: prepare) { http, _ in
             let sat = "at=\(enc("2026-03-07T10:00:00+08:00"))"
             let v1 = try await nearest(http, "\(here)&business=vehicle_inspection&\(sat)")
             #expect(v1.results == ["N-E"])
@@ -112,9 +116,9 @@ struct NearestFixtureTests {
         }
     }
 
-    @Test("temporarily closed outlets never answer; radius edge 4,999 m in, 5,001 m out")
-    func closedAndEdge() async throws {
-        try await TestApp.run(prepare: prepare) { http, _ in
+    @Test("temporarily closed outlets never answer; radius edge 4,999 m in, 5,001 m out", arguments: [false, true])
+    func closedAndEdge(memory: Bool) async throws {
+        try await TestApp.run(memory: memory, prepare: prepare) { http, _ in
             let a = try await nearest(http, "\(here)&business=ebike_registration&at=\(enc("2026-03-08T03:00:00+08:00"))")
             #expect(a.results == ["N-B"])
             let r = try #require((a.raw["results"] as? [[String: Any]])?.first)
@@ -127,9 +131,9 @@ struct NearestFixtureTests {
         }
     }
 
-    @Test("the same place in GCJ-02 or BD-09 finds the same outlets")
-    func datums() async throws {
-        try await TestApp.run(prepare: prepare) { http, _ in
+    @Test("the same place in GCJ-02 or BD-09 finds the same outlets", arguments: [false, true])
+    func datums(memory: Bool) async throws {
+        try await TestApp.run(memory: memory, prepare: prepare) { http, _ in
             let at = "at=\(enc("2026-03-02T10:00:00+08:00"))&business=ebike_registration"
             let wgs = try await nearest(http, "\(here)&\(at)")
             let g = Datum.wgs84ToGcj02(centre)
@@ -143,9 +147,9 @@ struct NearestFixtureTests {
         }
     }
 
-    @Test("limit: results full means no fallbacks")
-    func limit() async throws {
-        try await TestApp.run(prepare: prepare) { http, _ in
+    @Test("limit: results full means no fallbacks", arguments: [false, true])
+    func limit(memory: Bool) async throws {
+        try await TestApp.run(memory: memory, prepare: prepare) { http, _ in
             let a = try await nearest(http, "\(here)&business=ebike_registration&limit=2&at=\(enc("2026-03-02T10:00:00+08:00"))")
             #expect(a.results == ["N-A", "N-F"])
             #expect(a.soon.isEmpty && a.beyond == nil)
@@ -219,24 +223,38 @@ struct NearestBruteForceTests {
         }
         let catalogue = records
         let cases = queries
-        try await TestApp.run(prepare: { client in try await TestDatabase.load(catalogue, into: client) }) { http, _ in
-            for (s, q) in cases {
-                let api = try await nearest(http, s)
-                // The brute force: every outlet, the domain's geodesy and hours, no index.
-                let all = outlets.filter(q.admits).map { o in
-                    NearestCandidate(outlet: o, distance: Geodesy.distance(q.point, o.location), hours: o.compiledHours(calendar: cal))
-                }.sorted { ($0.distance, $0.outlet.code) < ($1.distance, $1.outlet.code) }
-                let expected = Nearest.answer(inRadius: all.filter { $0.distance <= q.radius }, query: q)
-                #expect(api.results == expected.results.map(\.outlet.code), "\(s)")
-                #expect(api.soon == expected.openingSoon.map(\.outlet.code), "\(s)")
-                if expected.fallbacksApplied {
-                    let beyond = Nearest.firstOpen(all.filter { $0.distance > q.radius && $0.distance <= NearestQuery.beyondRadiusLimit }, q)
-                    #expect(api.beyond == beyond?.outlet.code, "\(s)")
-                } else {
-                    #expect(api.beyond == nil)
+        let bodies = Bodies()
+        for memory in [false, true] {
+            try await TestApp.run(memory: memory, prepare: { client in try await TestDatabase.load(catalogue, into: client) }) { http, _ in
+                for (s, q) in cases {
+                    let api = try await nearest(http, s)
+                    await bodies.add(memory: memory, api.body)
+                    // The brute force: every outlet, the domain's geodesy and hours, no index.
+                    let all = outlets.filter(q.admits).map { o in
+                        NearestCandidate(outlet: o, distance: Geodesy.distance(q.point, o.location), hours: o.compiledHours(calendar: cal))
+                    }.sorted { ($0.distance, $0.outlet.code) < ($1.distance, $1.outlet.code) }
+                    let expected = Nearest.answer(inRadius: all.filter { $0.distance <= q.radius }, query: q)
+                    #expect(api.results == expected.results.map(\.outlet.code), "\(s)")
+                    #expect(api.soon == expected.openingSoon.map(\.outlet.code), "\(s)")
+                    if expected.fallbacksApplied {
+                        let beyond = Nearest.firstOpen(all.filter { $0.distance > q.radius && $0.distance <= NearestQuery.beyondRadiusLimit }, q)
+                        #expect(api.beyond == beyond?.outlet.code, "\(s)")
+                    } else {
+                        #expect(api.beyond == nil)
+                    }
                 }
             }
         }
+        // The read model and PostGIS give byte-identical answers.
+        let (postgis, memory) = await (bodies.postgis, bodies.memory)
+        #expect(postgis.count == cases.count && memory.count == cases.count)
+        for (i, (a, b)) in zip(postgis, memory).enumerated() { #expect(a == b, "query \(i): \(cases[i].0)") }
+    }
+
+    actor Bodies {
+        var postgis: [String] = []
+        var memory: [String] = []
+        func add(memory m: Bool, _ body: String) { if m { memory.append(body) } else { postgis.append(body) } }
     }
 }
 

@@ -97,15 +97,27 @@ enum TestDatabase {
 
 /// An HTTP client for the application on a fresh database, at a fixed clock.
 struct TestApp {
-    /// Runs `body` against the real router on a database prepared by `prepare`.
-    static func run(at now: Instant = Instant(rfc3339: "2026-03-02T10:00:00+08:00")!,
+    /// Which path /v1/nearest answers from in the running app (checked on every nearest response).
+    @TaskLocal static var nearestSource: String?
+
+    /// Runs `body` against the real router on a database prepared by `prepare`; with `memory`, /v1/nearest
+    /// answers from the in-memory read model loaded after `prepare`.
+    static func run(at now: Instant = Instant(rfc3339: "2026-03-02T10:00:00+08:00")!, memory: Bool = false,
                     prepare: @Sendable (PostgresClient) async throws -> Void = { _ in },
                     _ body: @Sendable (any TestClientProtocol, PostgresClient) async throws -> Void) async throws {
         try await TestDatabase.withFreshDatabase { client, _ in
             try await prepare(client)
-            let deps = AppDependencies(client: client, migrations: try TestDatabase.migrations(), clock: FixedClock(now), logger: TestDatabase.logger)
+            var model: ReadModel?
+            if memory {
+                model = ReadModel(client: client, logger: TestDatabase.logger)
+                try await model!.reloadAll()
+            }
+            let deps = AppDependencies(client: client, migrations: try TestDatabase.migrations(), clock: FixedClock(now),
+                                       readModel: model, logger: TestDatabase.logger)
             let app = Application(router: buildRouter(deps), logger: TestDatabase.logger)
-            try await app.test(.router) { http in try await body(http, client) }
+            try await $nearestSource.withValue(memory ? "memory" : "postgis") {
+                try await app.test(.router) { http in try await body(http, client) }
+            }
         }
     }
 }

@@ -1,0 +1,128 @@
+import Foundation
+
+/// An outlet ready for the nearest-outlet search: the outlet and its hours compiled against the calendar.
+/// One shared instance per outlet, so grid cells copy a reference, not the outlet.
+public final class IndexedOutlet: Sendable {
+    public let outlet: Outlet
+    public let hours: CompiledHours
+    public let businesses: BusinessSet
+    public init(outlet: Outlet, hours: CompiledHours) {
+        self.outlet = outlet
+        self.hours = hours
+        self.businesses = BusinessSet(outlet.businesses)
+    }
+}
+
+/// The in-memory spatial index of the read model: active outlets bucketed in cells of 0.05° × 0.05°
+/// (about 5.5 km × 4.8 km at 30° N), so a 5 km circle reads at most a handful of cells.
+///
+/// Distances are geodesic on WGS-84 (``Geodesy/distance(_:_:)``), the same as PostGIS
+/// `ST_Distance(geography, geography, true)`, and results are ordered by (distance, id) — the PostGIS
+/// path's order — so both paths give the same answers.
+public struct OutletGrid: Sendable {
+    public static let cellDegrees = 0.05
+    static let columns = Int(360 / cellDegrees)   // 7200: longitude wraps
+    static let rows = Int(180 / cellDegrees)
+
+    struct Entry: Sendable {
+        var id: Int64
+        var lat: Double
+        var lon: Double
+        var item: IndexedOutlet
+    }
+
+    var cells: [Int: [Entry]] = [:]
+    var cellOf: [Int64: Int] = [:]
+
+    public init() {}
+
+    public var count: Int { cellOf.count }
+
+    static func row(_ lat: Double) -> Int { min(rows - 1, max(0, Int(((lat + 90) / cellDegrees).rounded(.down)))) }
+    static func column(_ lon: Double) -> Int {
+        let c = Int(((lon + 180) / cellDegrees).rounded(.down)) % columns
+        return c < 0 ? c + columns : c
+    }
+    static func key(row: Int, column: Int) -> Int { row * columns + column }
+
+    /// Adds or replaces an outlet; outlets that are not active are removed instead (nearest serves only active ones).
+    public mutating func upsert(_ item: IndexedOutlet) {
+        remove(id: item.outlet.id.rawValue)
+        guard item.outlet.operatingState == .active else { return }
+        let o = item.outlet
+        let key = Self.key(row: Self.row(o.location.lat), column: Self.column(o.location.lon))
+        cells[key, default: []].append(Entry(id: o.id.rawValue, lat: o.location.lat, lon: o.location.lon, item: item))
+        cellOf[o.id.rawValue] = key
+    }
+
+    public mutating func remove(id: Int64) {
+        guard let key = cellOf.removeValue(forKey: id) else { return }
+        cells[key]?.removeAll { $0.id == id }
+        if cells[key]?.isEmpty == true { cells[key] = nil }
+    }
+
+    /// Active outlets within `radius` metres of `p` that offer every business in `required` and, when `kinds` is
+    /// not empty, are of one of those kinds; only those farther than `beyond` when given; nearest first, ties by id.
+    public func within(radius: Double, of p: GeoPoint, required: BusinessSet, kinds: [OutletKind] = [],
+                       beyond: Double? = nil) -> [NearestCandidate] {
+        // A box that surely holds the circle: degrees of latitude are ≥ 110,574 m, of longitude ≥ 111,320·cos φ
+        // at the box's worst latitude; 1 % slack covers the ellipsoid.
+        let dLat = radius / 110_574 * 1.01
+        let lat0 = max(-90, p.lat - dLat), lat1 = min(90, p.lat + dLat)
+        let worstCos = cos(min(89.9, max(abs(lat0), abs(lat1))) * .pi / 180)
+        let dLon = radius / (111_320 * worstCos) * 1.01
+        let r0 = Self.row(lat0), r1 = Self.row(lat1)
+        let c0 = Int(((p.lon - dLon + 180) / Self.cellDegrees).rounded(.down))
+        let c1 = Int(((p.lon + dLon + 180) / Self.cellDegrees).rounded(.down))
+        let allColumns = c1 - c0 + 1 >= Self.columns
+        // Haversine on a sphere of the mean radius errs by less than 0.6 % against the ellipsoid: a cheap filter
+        // before the exact geodesic.
+        let loose = radius * 1.006 + 1
+        let sinHalfLoose = sin(min(.pi / 2, loose / 6_371_008.8 / 2))
+        let cosLat = cos(p.lat * .pi / 180)
+        var out: [NearestCandidate] = []
+        for r in r0...r1 {
+            for c in (allColumns ? 0...(Self.columns - 1) : c0...c1) {
+                let column = ((c % Self.columns) + Self.columns) % Self.columns
+                guard let entries = cells[Self.key(row: r, column: column)] else { continue }
+                for e in entries {
+                    if abs(e.lat - p.lat) > dLat { continue }
+                    let item = e.item
+                    if !item.businesses.isSuperset(of: required) { continue }
+                    if !kinds.isEmpty && !kinds.contains(item.outlet.kind) { continue }
+                    let sLat = sin((e.lat - p.lat) * .pi / 360)
+                    let sLon = sin((e.lon - p.lon) * .pi / 360)
+                    let h = sLat * sLat + cosLat * cos(e.lat * .pi / 180) * sLon * sLon
+                    if h > sinHalfLoose * sinHalfLoose { continue }
+                    let d = Geodesy.distance(p, item.outlet.location)
+                    guard d <= radius else { continue }
+                    if let beyond, d <= beyond { continue }
+                    out.append(NearestCandidate(outlet: item.outlet, distance: d, hours: item.hours))
+                }
+            }
+        }
+        out.sort { ($0.distance, $0.outlet.id.rawValue) < ($1.distance, $1.outlet.id.rawValue) }
+        return out
+    }
+
+    /// The whole answer to a nearest query from the index: results, opening-soon and, when fallbacks apply,
+    /// the nearest outlet open at arrival out to ``NearestQuery/beyondRadiusLimit``.
+    public func answer(_ q: NearestQuery) -> NearestAnswer {
+        var answer = Nearest.answer(inRadius: within(radius: q.radius, of: q.point, required: q.required, kinds: q.kinds), query: q)
+        if answer.fallbacksApplied && q.radius < NearestQuery.beyondRadiusLimit {
+            // Widen in rings: each ring's candidates are complete and sorted and everything inside it was
+            // already found closed, so the first open one is the nearest open one overall.
+            var inner = q.radius
+            while inner < NearestQuery.beyondRadiusLimit {
+                let step = min(NearestQuery.beyondRadiusLimit, max(inner * 2, 10_000))
+                let ring = within(radius: step, of: q.point, required: q.required, kinds: q.kinds, beyond: inner)
+                inner = step
+                if let r = Nearest.firstOpen(ring, q) {
+                    answer.nearestOpenBeyondRadius = r
+                    break
+                }
+            }
+        }
+        return answer
+    }
+}

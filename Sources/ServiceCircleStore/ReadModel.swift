@@ -1,0 +1,134 @@
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceCircleDomain
+import Synchronization
+
+/// The in-memory read model of the nearest-outlet search (DESIGN.md "Later (performance issue)").
+///
+/// Every active outlet is held in an ``OutletGrid`` with its hours compiled against the calendar. It is
+/// loaded from PostgreSQL at start and kept fresh by the change feed (`LISTEN servicecircle_changes`,
+/// sql/0005_change_feed.sql): a changed outlet is re-read by id, a bulk change or a calendar change reloads
+/// everything. The listener subscribes before the first load, so nothing committed in between is missed.
+/// Until the first load completes ``answer(_:)`` returns nil and callers use the PostGIS path.
+public final class ReadModel: Sendable {
+    public static let channel = "servicecircle_changes"
+
+    struct State: Sendable {
+        var grid = OutletGrid()
+        var calendar: HolidayCalendar?
+        var loaded = false
+        var generation = 0
+    }
+
+    let state = Mutex(State())
+    let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Whether the first load has completed.
+    public var isLoaded: Bool { state.withLock { $0.loaded } }
+    /// Outlets in the index (active ones).
+    public var count: Int { state.withLock { $0.grid.count } }
+    /// Bumped by every applied change: tests wait on it.
+    public var generation: Int { state.withLock { $0.generation } }
+
+    /// The answer from memory, or nil while the model is not loaded yet.
+    public func answer(_ q: NearestQuery) -> NearestAnswer? {
+        let grid: OutletGrid? = state.withLock { $0.loaded ? $0.grid : nil }
+        return grid?.answer(q)
+    }
+
+    /// Listens and loads until cancelled; after a lost connection it waits a second and starts over
+    /// (subscribe, full reload), so a restarted database cannot leave the model stale.
+    public func run() async {
+        while !Task.isCancelled {
+            do {
+                try await client.withConnection { conn in
+                    try await conn.listen(on: Self.channel) { notifications in
+                        try await self.reloadAll()
+                        for try await n in notifications {
+                            try await self.apply(payload: n.payload)
+                        }
+                    }
+                }
+            } catch {
+                if Task.isCancelled { break }
+                logger.error("read model: change feed lost, reloading in 1 s", metadata: ["error": "\(String(reflecting: error))"])
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    struct Change: Decodable {
+        var table: String
+        var id: Int64?
+        var reload: Bool?
+    }
+
+    func apply(payload: String) async throws {
+        guard let change = try? JSONDecoder().decode(Change.self, from: Data(payload.utf8)) else {
+            logger.warning("read model: unreadable change notification", metadata: ["payload": "\(payload)"])
+            return
+        }
+        if change.reload == true || change.table != "outlets" || change.id == nil {
+            try await reloadAll()
+            return
+        }
+        let id = change.id!
+        let catalogue = Catalogue(client: client, logger: logger)
+        let outlet = try await catalogue.outlet(id: Outlet.ID(id))
+        guard let calendar = state.withLock({ $0.calendar }) else { return try await reloadAll() }
+        state.withLock { s in
+            if let outlet {
+                s.grid.upsert(IndexedOutlet(outlet: outlet, hours: outlet.compiledHours(calendar: calendar)))
+            } else {
+                s.grid.remove(id: id)
+            }
+            s.generation += 1
+        }
+        logger.debug("read model: outlet refreshed", metadata: ["id": "\(id)"])
+    }
+
+    /// Reads the calendar and every active outlet into a new grid, then swaps it in.
+    public func reloadAll() async throws {
+        let started = ContinuousClock.now
+        let catalogue = Catalogue(client: client, logger: logger)
+        let calendar = try await catalogue.holidayCalendar()
+        var grid = OutletGrid()
+        // Outlets share a few hundred distinct hours: decode and compile each distinct one once.
+        var compiled: [HoursKey: CompiledHours] = [:]
+        var decoded: [String: Hours] = [:]
+        let rows = try await client.query(
+            "SELECT \(unescaped: Catalogue.outletColumns) FROM outlets WHERE operating_state = 'active'", logger: logger)
+        for try await r in rows.decode(Catalogue.OutletRow.self) {
+            let outlet = try Catalogue.outlet(r, decodedHours: &decoded)
+            let key = HoursKey(text: r.14, businesses: BusinessSet(outlet.businesses))
+            let hours: CompiledHours
+            if let h = compiled[key] { hours = h } else {
+                hours = outlet.compiledHours(calendar: calendar)
+                compiled[key] = hours
+            }
+            grid.upsert(IndexedOutlet(outlet: outlet, hours: hours))
+        }
+        let count = grid.count
+        state.withLock { s in
+            s.grid = grid
+            s.calendar = calendar
+            s.loaded = true
+            s.generation += 1
+        }
+        logger.info("read model loaded", metadata: [
+            "outlets": "\(count)", "distinct_hours": "\(compiled.count)", "took": "\(ContinuousClock.now - started)",
+        ])
+    }
+
+    struct HoursKey: Hashable {
+        var text: String
+        var businesses: BusinessSet
+    }
+}
