@@ -25,7 +25,8 @@ public struct SeedLoader: Sendable {
         public var skipped: [String] = []
     }
 
-    public func load(from seedDirectory: URL) async throws -> Report {
+    /// Loads what is not loaded yet; with `outlets: false` only the calendar (benchmarks bring their own outlets).
+    public func load(from seedDirectory: URL, outlets: Bool = true) async throws -> Report {
         var report = Report()
         let fm = FileManager.default
         let calDir = seedDirectory.appendingPathComponent("calendar")
@@ -44,7 +45,7 @@ public struct SeedLoader: Sendable {
         }
 
         let outDir = seedDirectory.appendingPathComponent("outlets")
-        for f in ((try? fm.contentsOfDirectory(atPath: outDir.path)) ?? []).filter({ $0.hasSuffix(".jsonl") }).sorted() {
+        for f in !outlets ? [] : ((try? fm.contentsOfDirectory(atPath: outDir.path)) ?? []).filter({ $0.hasSuffix(".jsonl") }).sorted() {
             let name = "outlets/\(f)"
             let text = try String(contentsOf: outDir.appendingPathComponent(f), encoding: .utf8)
             let sum = Migrator.checksum(text)

@@ -24,8 +24,9 @@ struct GenerateSeed: ParsableCommand {
             guard format == "jsonl" || format == "csv" else { throw ValidationError("--format must be jsonl or csv") }
             if format == "csv" { writer.write(CSVRow.header) }
             var n = 0
+            var csv = CSVRow(encoder: enc)
             SeedGenerator.national(count: count) { rec in
-                if format == "csv" { writer.write(CSVRow.line(rec, encoder: enc)) } else {
+                if format == "csv" { writer.write(csv.line(rec)) } else {
                     writer.write(String(decoding: (try? enc.encode(rec)) ?? Data(), as: UTF8.self))
                 }
                 n += 1
@@ -43,14 +44,22 @@ struct GenerateSeed: ParsableCommand {
 }
 
 /// The CSV layout `COPY outlets (...) FROM STDIN WITH (FORMAT csv, HEADER true)` takes.
-enum CSVRow {
-    static let header = "code,name,kind,address,province,city,district,district_code,phone,location,operating_state,businesses,hours"
+struct CSVRow {
+    static let header = "code,name,kind,address,province,city,district,district_code,phone,lat,lon,operating_state,businesses,hours"
 
-    static func line(_ r: OutletRecord, encoder: JSONEncoder) -> String {
-        let hours = String(decoding: (try? encoder.encode(r.hours)) ?? Data(), as: UTF8.self)
+    let encoder: JSONEncoder
+    /// Hours JSON already encoded: a national catalogue repeats a few hundred distinct hours.
+    var hoursText: [JSONValue: String] = [:]
+
+    mutating func line(_ r: OutletRecord) -> String {
+        let hours: String
+        if let h = hoursText[r.hours] { hours = h } else {
+            hours = String(decoding: (try? encoder.encode(r.hours)) ?? Data(), as: UTF8.self)
+            if hoursText.count < 10_000 { hoursText[r.hours] = hours }
+        }
         let fields: [String] = [
             r.code, r.name, r.kind.rawValue, r.address, r.province, r.city, r.district, r.districtCode, r.phone ?? "",
-            "SRID=4326;POINT(\(r.lon) \(r.lat))", r.operatingState.rawValue,
+            "\(r.lat)", "\(r.lon)", r.operatingState.rawValue,
             "{" + r.businesses.map(\.rawValue).joined(separator: ",") + "}", hours,
         ]
         return fields.map(CSV.escape).joined(separator: ",")

@@ -123,6 +123,7 @@ struct Migrate: AsyncParsableCommand {
 struct Seed: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Migrate, then load SeedData (calendar and outlets) not yet loaded.")
     @OptionGroup var db: DatabaseOptions
+    @Flag(help: "Load only the holiday calendar, not the seed outlets.") var calendarOnly = false
 
     func run() async throws {
         let logger = try db.logger()
@@ -131,9 +132,10 @@ struct Seed: AsyncParsableCommand {
         defer { try? cluster?.stop() }
         try await DatabaseBootstrap.createDatabaseIfMissing(location, logger: logger)
         let seedDir = db.seedDirectory
+        let outlets = !calendarOnly
         let report = try await DatabaseBootstrap.withClient(location, logger: logger) { client in
             try await Migrator(client: client, logger: logger).migrate(migrations)
-            return try await SeedLoader(client: client, logger: logger).load(from: seedDir)
+            return try await SeedLoader(client: client, logger: logger).load(from: seedDir, outlets: outlets)
         }
         print("calendar files loaded: \(report.calendarFiles.count), outlet files loaded: \(report.outletFiles.count), outlets inserted: \(report.outletsInserted), already loaded: \(report.skipped.count)")
     }
