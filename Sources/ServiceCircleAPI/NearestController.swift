@@ -13,73 +13,10 @@ struct NearestController: Sendable {
         router.get("/v1/nearest", use: nearest)
     }
 
-    struct QueryEcho: Encodable {
-        var location: PointDTO
-        var input: InputPoint
-        var businesses: [String]
-        var kinds: [String]
-        var at: String
-        var radiusM: Double
-        var limit: Int
-        var mode: String
-        var minServiceMinutes: Int
-        var detourFactor: Double
-        var speedKmh: Double?
-    }
-
-    struct InputPoint: Encodable {
+    struct InputPoint {
         var lat: Double
         var lon: Double
         var coordsys: String
-    }
-
-    struct ResultDTO: Encodable {
-        var outlet: OutletSummaryDTO
-        var distanceM: Int
-        var etaMinutes: Int
-        var arrivesAt: String
-        var closesAt: String?
-        var openUntilMinutes: Int?
-        init(_ r: NearestResult) {
-            outlet = OutletSummaryDTO(r.outlet)
-            distanceM = Int(r.distance.rounded())
-            etaMinutes = r.etaMinutes
-            arrivesAt = r.arrivesAt.rfc3339
-            closesAt = r.closesAt?.rfc3339
-            openUntilMinutes = r.openUntilMinutes
-        }
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(outlet, forKey: .outlet)
-            try c.encode(distanceM, forKey: .distanceM)
-            try c.encode(etaMinutes, forKey: .etaMinutes)
-            try c.encode(arrivesAt, forKey: .arrivesAt)
-            try c.encode(closesAt, forKey: .closesAt)
-            try c.encode(openUntilMinutes, forKey: .openUntilMinutes)
-        }
-        enum CodingKeys: String, CodingKey { case outlet, distanceM, etaMinutes, arrivesAt, closesAt, openUntilMinutes }
-    }
-
-    struct SoonDTO: Encodable {
-        var outlet: OutletSummaryDTO
-        var distanceM: Int
-        var etaMinutes: Int
-        var nextOpensAt: String
-    }
-
-    struct AnswerDTO: Encodable {
-        var query: QueryEcho
-        var results: [ResultDTO]
-        var openingSoon: [SoonDTO]
-        var nearestOpenBeyondRadius: ResultDTO?
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(query, forKey: .query)
-            try c.encode(results, forKey: .results)
-            try c.encode(openingSoon, forKey: .openingSoon)
-            try c.encode(nearestOpenBeyondRadius, forKey: .nearestOpenBeyondRadius)
-        }
-        enum CodingKeys: String, CodingKey { case query, results, openingSoon, nearestOpenBeyondRadius }
     }
 
     /// Parses and validates the query string into a ``NearestQuery``.
@@ -115,19 +52,65 @@ struct NearestController: Sendable {
             answer = try await fromPostGIS(q)
             source = "postgis"
         }
-        let echo = QueryEcho(location: PointDTO(q.point), input: input, businesses: q.businesses.map(\.rawValue),
-                             kinds: q.kinds.map(\.rawValue), at: q.at.rfc3339, radiusM: q.radius, limit: q.limit,
-                             mode: q.mode.rawValue, minServiceMinutes: q.minServiceMinutes,
-                             detourFactor: TravelEstimate.detourFactor, speedKmh: TravelEstimate.speedKmh(q.mode))
-        var response = try APIJSON.response(AnswerDTO(
-            query: echo, results: answer.results.map(ResultDTO.init),
-            openingSoon: answer.openingSoon.map {
-                SoonDTO(outlet: OutletSummaryDTO($0.outlet), distanceM: Int($0.distance.rounded()), etaMinutes: $0.etaMinutes,
-                        nextOpensAt: $0.nextOpensAt.rfc3339)
-            },
-            nearestOpenBeyondRadius: answer.nearestOpenBeyondRadius.map(ResultDTO.init)))
+        var response = Self.body(answer, q, input).response()
         response.headers[Self.sourceHeader] = source
         return response
+    }
+
+    /// The response body, written directly (keys in sorted order, as every other response):
+    /// `query` echoes what was understood, then `results`, `opening_soon`, `nearest_open_beyond_radius`.
+    static func body(_ answer: NearestAnswer, _ q: NearestQuery, _ input: InputPoint) -> JSONWriter {
+        var w = JSONWriter()
+        func result(_ r: NearestResult) {
+            w.beginObject()
+            w.key("arrives_at"); w.string(r.arrivesAt.rfc3339)
+            w.key("closes_at"); w.optional(r.closesAt?.rfc3339)
+            w.key("distance_m"); w.int(Int(r.distance.rounded()))
+            w.key("eta_minutes"); w.int(r.etaMinutes)
+            w.key("open_until_minutes"); w.optional(r.openUntilMinutes)
+            w.key("outlet"); w.outletSummary(r.item)
+            w.endObject()
+        }
+        w.beginObject()
+        w.key("nearest_open_beyond_radius")
+        if let b = answer.nearestOpenBeyondRadius { result(b) } else { w.null() }
+        w.key("opening_soon")
+        w.beginArray()
+        for s in answer.openingSoon {
+            w.beginObject()
+            w.key("distance_m"); w.int(Int(s.distance.rounded()))
+            w.key("eta_minutes"); w.int(s.etaMinutes)
+            w.key("next_opens_at"); w.string(s.nextOpensAt.rfc3339)
+            w.key("outlet"); w.outletSummary(s.item)
+            w.endObject()
+        }
+        w.endArray()
+        w.key("query")
+        w.beginObject()
+        w.key("at"); w.string(q.at.rfc3339)
+        w.key("businesses"); w.beginArray(); for b in q.businesses { w.string(b.rawValue) }; w.endArray()
+        w.key("detour_factor"); w.double(TravelEstimate.detourFactor)
+        w.key("input")
+        w.beginObject()
+        w.key("coordsys"); w.string(input.coordsys)
+        w.key("lat"); w.double(input.lat)
+        w.key("lon"); w.double(input.lon)
+        w.endObject()
+        w.key("kinds"); w.beginArray(); for k in q.kinds { w.string(k.rawValue) }; w.endArray()
+        w.key("limit"); w.int(q.limit)
+        w.key("location"); w.point(PointDTO(q.point))
+        w.key("min_service_minutes"); w.int(q.minServiceMinutes)
+        w.key("mode"); w.string(q.mode.rawValue)
+        w.key("radius_m"); w.double(q.radius)
+        w.key("speed_kmh")
+        if let v = TravelEstimate.speedKmh(q.mode) { w.double(v) } else { w.null() }
+        w.endObject()
+        w.key("results")
+        w.beginArray()
+        for r in answer.results { result(r) }
+        w.endArray()
+        w.endObject()
+        return w
     }
 
     /// Which path answered: `memory` (the read model) or `postgis`.

@@ -38,21 +38,28 @@ public struct NearestQuery: Sendable, Hashable {
     }
 }
 
-/// An outlet with its distance from the query point and its compiled hours.
+/// An outlet with its distance from the query point and its compiled hours. The outlet travels by
+/// reference (``IndexedOutlet``): a search handles thousands of candidates and copying each outlet's
+/// strings would dominate it.
 public struct NearestCandidate: Sendable {
-    public var outlet: Outlet
+    public var item: IndexedOutlet
     public var distance: Double
-    public var hours: CompiledHours
-    public init(outlet: Outlet, distance: Double, hours: CompiledHours) {
-        self.outlet = outlet
+    public var outlet: Outlet { item.outlet }
+    public var id: Outlet.ID { item.outlet.id }
+    public var hours: CompiledHours { item.hours }
+    public init(item: IndexedOutlet, distance: Double) {
+        self.item = item
         self.distance = distance
-        self.hours = hours
+    }
+    public init(outlet: Outlet, distance: Double, hours: CompiledHours) {
+        self.init(item: IndexedOutlet(outlet: outlet, hours: hours), distance: distance)
     }
 }
 
 /// An outlet open for the businesses when the citizen arrives, and for the minimum service time after.
 public struct NearestResult: Sendable {
-    public var outlet: Outlet
+    public var item: IndexedOutlet
+    public var outlet: Outlet { item.outlet }
     public var distance: Double
     public var etaMinutes: Int
     public var arrivesAt: Instant
@@ -63,7 +70,8 @@ public struct NearestResult: Sendable {
 
 /// An outlet in the radius that is closed at arrival, with when it next opens.
 public struct OpeningSoon: Sendable {
-    public var outlet: Outlet
+    public var item: IndexedOutlet
+    public var outlet: Outlet { item.outlet }
     public var distance: Double
     public var etaMinutes: Int
     public var nextOpensAt: Instant
@@ -87,20 +95,30 @@ public enum Nearest {
 
     /// Evaluates one candidate against the query: arrival = at + travel estimate.
     public static func verdict(_ c: NearestCandidate, _ q: NearestQuery) -> Verdict {
+        if let r = openAtArrival(c, q) { return .open(r) }
         let eta = TravelEstimate.minutes(distanceMetres: c.distance, mode: q.mode)
         let arrival = q.at.adding(minutes: eta)
         let req = q.required
         if c.hours.isOpen(at: arrival, for: req) {
-            let closes = c.hours.closesAt(from: arrival, for: req)
-            let until = closes.map { Int(($0.seconds - arrival.seconds) / 60) }
-            if until.map({ $0 >= q.minServiceMinutes }) ?? true {
-                return .open(NearestResult(outlet: c.outlet, distance: c.distance, etaMinutes: eta, arrivesAt: arrival,
-                                           closesAt: closes, openUntilMinutes: until))
-            }
             // Open, but not long enough to be served: when does a long-enough window start?
+            let closes = c.hours.closesAt(from: arrival, for: req)
             return .closed(nextOpensAt: nextServiceableOpening(c, after: closes ?? arrival, q), closesAt: closes)
         }
         return .closed(nextOpensAt: nextServiceableOpening(c, after: arrival, q), closesAt: nil)
+    }
+
+    /// The result if the candidate is open at arrival for the minimum service time, else nil (without
+    /// searching for its next opening, which the beyond-radius search does not need).
+    public static func openAtArrival(_ c: NearestCandidate, _ q: NearestQuery) -> NearestResult? {
+        let eta = TravelEstimate.minutes(distanceMetres: c.distance, mode: q.mode)
+        let arrival = q.at.adding(minutes: eta)
+        let req = q.required
+        guard c.hours.isOpen(at: arrival, for: req) else { return nil }
+        let closes = c.hours.closesAt(from: arrival, for: req)
+        let until = closes.map { Int(($0.seconds - arrival.seconds) / 60) }
+        guard until.map({ $0 >= q.minServiceMinutes }) ?? true else { return nil }
+        return NearestResult(item: c.item, distance: c.distance, etaMinutes: eta, arrivesAt: arrival,
+                             closesAt: closes, openUntilMinutes: until)
     }
 
     /// The first opening after `instant` that stays open for the minimum service time.
@@ -120,7 +138,7 @@ public enum Nearest {
     /// `opening_soon`. The caller fills `nearestOpenBeyondRadius` (see ``firstOpen(_:_:)``) when
     /// `fallbacksApplied`, since that search reads further candidates from the store.
     public static func answer(inRadius: [NearestCandidate], query q: NearestQuery) -> NearestAnswer {
-        let sorted = inRadius.sorted { ($0.distance, $0.outlet.id) < ($1.distance, $1.outlet.id) }
+        let sorted = inRadius.sorted { ($0.distance, $0.id) < ($1.distance, $1.id) }
         var results: [NearestResult] = []
         var closed: [OpeningSoon] = []
         for c in sorted {
@@ -129,7 +147,7 @@ public enum Nearest {
                 if results.count < q.limit { results.append(r) }
             case .closed(let next, let closes):
                 if let next {
-                    closed.append(OpeningSoon(outlet: c.outlet, distance: c.distance,
+                    closed.append(OpeningSoon(item: c.item, distance: c.distance,
                                               etaMinutes: TravelEstimate.minutes(distanceMetres: c.distance, mode: q.mode),
                                               nextOpensAt: next, closesAt: closes))
                 }
@@ -138,14 +156,14 @@ public enum Nearest {
         guard results.count < q.limit else {
             return NearestAnswer(results: results, openingSoon: [], nearestOpenBeyondRadius: nil, fallbacksApplied: false)
         }
-        let soon = closed.sorted { ($0.nextOpensAt, $0.distance, $0.outlet.id) < ($1.nextOpensAt, $1.distance, $1.outlet.id) }
+        let soon = closed.sorted { ($0.nextOpensAt, $0.distance, $0.item.outlet.id) < ($1.nextOpensAt, $1.distance, $1.item.outlet.id) }
         return NearestAnswer(results: results, openingSoon: Array(soon.prefix(q.limit)),
                              nearestOpenBeyondRadius: nil, fallbacksApplied: true)
     }
 
     /// The first candidate (in the given nearest-first order) open at arrival for the minimum service time.
     public static func firstOpen(_ candidates: [NearestCandidate], _ q: NearestQuery) -> NearestResult? {
-        for c in candidates { if case .open(let r) = verdict(c, q) { return r } }
+        for c in candidates { if let r = openAtArrival(c, q) { return r } }
         return nil
     }
 }

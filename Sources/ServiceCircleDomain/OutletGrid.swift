@@ -6,10 +6,13 @@ public final class IndexedOutlet: Sendable {
     public let outlet: Outlet
     public let hours: CompiledHours
     public let businesses: BusinessSet
-    public init(outlet: Outlet, hours: CompiledHours) {
+    /// The hours as Chinese text when already rendered (the read model renders each distinct hours once).
+    public let hoursTextZh: String?
+    public init(outlet: Outlet, hours: CompiledHours, hoursTextZh: String? = nil) {
         self.outlet = outlet
         self.hours = hours
         self.businesses = BusinessSet(outlet.businesses)
+        self.hoursTextZh = hoursTextZh
     }
 }
 
@@ -61,12 +64,24 @@ public struct OutletGrid: Sendable {
         if cells[key]?.isEmpty == true { cells[key] = nil }
     }
 
-    /// Active outlets within `radius` metres of `p` that offer every business in `required` and, when `kinds` is
-    /// not empty, are of one of those kinds; only those farther than `beyond` when given; nearest first, ties by id.
-    public func within(radius: Double, of p: GeoPoint, required: BusinessSet, kinds: [OutletKind] = [],
-                       beyond: Double? = nil) -> [NearestCandidate] {
-        // A box that surely holds the circle: degrees of latitude are ≥ 110,574 m, of longitude ≥ 111,320·cos φ
-        // at the box's worst latitude; 1 % slack covers the ellipsoid.
+    /// A candidate found by the cheap distance: haversine on a sphere of the mean radius, which errs by
+    /// less than 0.6 % against the WGS-84 geodesic.
+    struct Near {
+        var approx: Double
+        var item: IndexedOutlet
+    }
+
+    static let approxError = 0.006
+
+    /// Upper bound of the approximate distance of anything whose geodesic distance is ≤ `d`.
+    static func looseAbove(_ d: Double) -> Double { d * (1 + approxError) + 1 }
+    /// Lower bound of the approximate distance of anything whose geodesic distance is > `d`.
+    static func looseBelow(_ d: Double) -> Double { d * (1 - approxError) - 1 }
+
+    /// One pass over the cells of a box that surely holds the circle: entries passing the filters whose
+    /// approximate distance could put them within `radius` and beyond `beyond`.
+    func scan(radius: Double, of p: GeoPoint, required: BusinessSet, kinds: [OutletKind], beyond: Double?) -> [Near] {
+        // Degrees of latitude are ≥ 110,574 m, of longitude ≥ 111,320·cos φ at the box's worst latitude; 1 % slack.
         let dLat = radius / 110_574 * 1.01
         let lat0 = max(-90, p.lat - dLat), lat1 = min(90, p.lat + dLat)
         let worstCos = cos(min(89.9, max(abs(lat0), abs(lat1))) * .pi / 180)
@@ -75,12 +90,11 @@ public struct OutletGrid: Sendable {
         let c0 = Int(((p.lon - dLon + 180) / Self.cellDegrees).rounded(.down))
         let c1 = Int(((p.lon + dLon + 180) / Self.cellDegrees).rounded(.down))
         let allColumns = c1 - c0 + 1 >= Self.columns
-        // Haversine on a sphere of the mean radius errs by less than 0.6 % against the ellipsoid: a cheap filter
-        // before the exact geodesic.
-        let loose = radius * 1.006 + 1
-        let sinHalfLoose = sin(min(.pi / 2, loose / 6_371_008.8 / 2))
+        let upper = Self.looseAbove(radius)
+        let lower = beyond.map(Self.looseBelow) ?? -1
+        let metresPerRadian = 6_371_008.8
         let cosLat = cos(p.lat * .pi / 180)
-        var out: [NearestCandidate] = []
+        var out: [Near] = []
         for r in r0...r1 {
             for c in (allColumns ? 0...(Self.columns - 1) : c0...c1) {
                 let column = ((c % Self.columns) + Self.columns) % Self.columns
@@ -92,16 +106,28 @@ public struct OutletGrid: Sendable {
                     if !kinds.isEmpty && !kinds.contains(item.outlet.kind) { continue }
                     let sLat = sin((e.lat - p.lat) * .pi / 360)
                     let sLon = sin((e.lon - p.lon) * .pi / 360)
-                    let h = sLat * sLat + cosLat * cos(e.lat * .pi / 180) * sLon * sLon
-                    if h > sinHalfLoose * sinHalfLoose { continue }
-                    let d = Geodesy.distance(p, item.outlet.location)
-                    guard d <= radius else { continue }
-                    if let beyond, d <= beyond { continue }
-                    out.append(NearestCandidate(outlet: item.outlet, distance: d, hours: item.hours))
+                    let h = min(1, sLat * sLat + cosLat * cos(e.lat * .pi / 180) * sLon * sLon)
+                    let approx = 2 * asin(h.squareRoot()) * metresPerRadian
+                    if approx > upper || approx <= lower { continue }
+                    out.append(Near(approx: approx, item: item))
                 }
             }
         }
-        out.sort { ($0.distance, $0.outlet.id.rawValue) < ($1.distance, $1.outlet.id.rawValue) }
+        return out
+    }
+
+    /// Active outlets within `radius` metres of `p` that offer every business in `required` and, when `kinds` is
+    /// not empty, are of one of those kinds; only those farther than `beyond` when given; nearest first, ties by id.
+    public func within(radius: Double, of p: GeoPoint, required: BusinessSet, kinds: [OutletKind] = [],
+                       beyond: Double? = nil) -> [NearestCandidate] {
+        var out: [NearestCandidate] = []
+        for n in scan(radius: radius, of: p, required: required, kinds: kinds, beyond: beyond) {
+            let d = Geodesy.distance(p, n.item.outlet.location)
+            guard d <= radius else { continue }
+            if let beyond, d <= beyond { continue }
+            out.append(NearestCandidate(item: n.item, distance: d))
+        }
+        out.sort { ($0.distance, $0.id.rawValue) < ($1.distance, $1.id.rawValue) }
         return out
     }
 
@@ -110,19 +136,39 @@ public struct OutletGrid: Sendable {
     public func answer(_ q: NearestQuery) -> NearestAnswer {
         var answer = Nearest.answer(inRadius: within(radius: q.radius, of: q.point, required: q.required, kinds: q.kinds), query: q)
         if answer.fallbacksApplied && q.radius < NearestQuery.beyondRadiusLimit {
-            // Widen in rings: each ring's candidates are complete and sorted and everything inside it was
-            // already found closed, so the first open one is the nearest open one overall.
-            var inner = q.radius
-            while inner < NearestQuery.beyondRadiusLimit {
-                let step = min(NearestQuery.beyondRadiusLimit, max(inner * 2, 10_000))
-                let ring = within(radius: step, of: q.point, required: q.required, kinds: q.kinds, beyond: inner)
-                inner = step
-                if let r = Nearest.firstOpen(ring, q) {
-                    answer.nearestOpenBeyondRadius = r
-                    break
-                }
-            }
+            answer.nearestOpenBeyondRadius = nearestOpenBeyond(q)
         }
         return answer
+    }
+
+    /// The nearest (by geodesic distance, then id) outlet beyond the radius and within 50 km that is open at
+    /// arrival — the PostGIS path's answer — computing the exact distance only for candidates whose cheap
+    /// distance could still beat the best found. Candidates are taken in bands of cheap distance, so a
+    /// search that succeeds nearby sorts only the nearby ones.
+    func nearestOpenBeyond(_ q: NearestQuery) -> NearestResult? {
+        let limit = NearestQuery.beyondRadiusLimit
+        var rest = scan(radius: limit, of: q.point, required: q.required, kinds: q.kinds, beyond: q.radius)
+        var best: NearestResult?
+        func consider(_ n: Near) {
+            let d = Geodesy.distance(q.point, n.item.outlet.location)
+            guard d > q.radius && d <= limit else { return }
+            if let b = best, (b.distance, b.outlet.id.rawValue) < (d, n.item.outlet.id.rawValue) { return }
+            if let r = Nearest.openAtArrival(NearestCandidate(item: n.item, distance: d), q) { best = r }
+        }
+        for edge in [10_000.0, 20_000.0, 35_000.0, Self.looseAbove(limit)] where !rest.isEmpty {
+            var band = rest.filter { $0.approx <= edge }
+            rest.removeAll { $0.approx <= edge }
+            band.sort { $0.approx < $1.approx }
+            for n in band {
+                if let b = best, n.approx > Self.looseAbove(b.distance) { break }
+                consider(n)
+            }
+            if let b = best {
+                // Farther bands may still hold something whose geodesic distance ties or beats the best.
+                for n in rest where n.approx <= Self.looseAbove(b.distance) { consider(n) }
+                return best
+            }
+        }
+        return best
     }
 }

@@ -85,7 +85,7 @@ public final class ReadModel: Sendable {
         guard let calendar = state.withLock({ $0.calendar }) else { return try await reloadAll() }
         state.withLock { s in
             if let outlet {
-                s.grid.upsert(IndexedOutlet(outlet: outlet, hours: outlet.compiledHours(calendar: calendar)))
+                s.grid.upsert(IndexedOutlet(outlet: outlet, hours: outlet.compiledHours(calendar: calendar), hoursTextZh: outlet.hours.textZh))
             } else {
                 s.grid.remove(id: id)
             }
@@ -100,20 +100,20 @@ public final class ReadModel: Sendable {
         let catalogue = Catalogue(client: client, logger: logger)
         let calendar = try await catalogue.holidayCalendar()
         var grid = OutletGrid()
-        // Outlets share a few hundred distinct hours: decode and compile each distinct one once.
-        var compiled: [HoursKey: CompiledHours] = [:]
+        // Outlets share a few hundred distinct hours: decode, compile and render each distinct one once.
+        var compiled: [HoursKey: (CompiledHours, String)] = [:]
         var decoded: [String: Hours] = [:]
         let rows = try await client.query(
             "SELECT \(unescaped: Catalogue.outletColumns) FROM outlets WHERE operating_state = 'active'", logger: logger)
         for try await r in rows.decode(Catalogue.OutletRow.self) {
             let outlet = try Catalogue.outlet(r, decodedHours: &decoded)
             let key = HoursKey(text: r.14, businesses: BusinessSet(outlet.businesses))
-            let hours: CompiledHours
+            let hours: (CompiledHours, String)
             if let h = compiled[key] { hours = h } else {
-                hours = outlet.compiledHours(calendar: calendar)
+                hours = (outlet.compiledHours(calendar: calendar), outlet.hours.textZh)
                 compiled[key] = hours
             }
-            grid.upsert(IndexedOutlet(outlet: outlet, hours: hours))
+            grid.upsert(IndexedOutlet(outlet: outlet, hours: hours.0, hoursTextZh: hours.1))
         }
         let count = grid.count
         state.withLock { s in

@@ -1,0 +1,127 @@
+import Foundation
+import Hummingbird
+import ServiceCircleDomain
+
+/// A small streaming JSON writer for the hot path (/v1/nearest), where Foundation's JSONEncoder with
+/// snake-case conversion cost more than the search itself. Keys are written as given (already snake_case);
+/// callers write them in sorted order so the output reads like every other response.
+struct JSONWriter {
+    private(set) var bytes: [UInt8] = []
+    private var first = true
+
+    init(capacity: Int = 4096) { bytes.reserveCapacity(capacity) }
+
+    private mutating func comma() {
+        if !first { bytes.append(UInt8(ascii: ",")) }
+        first = false
+    }
+
+    mutating func beginObject() {
+        comma()
+        bytes.append(UInt8(ascii: "{"))
+        first = true
+    }
+
+    mutating func endObject() {
+        bytes.append(UInt8(ascii: "}"))
+        first = false
+    }
+
+    mutating func beginArray() {
+        comma()
+        bytes.append(UInt8(ascii: "["))
+        first = true
+    }
+
+    mutating func endArray() {
+        bytes.append(UInt8(ascii: "]"))
+        first = false
+    }
+
+    mutating func key(_ k: StaticString) {
+        comma()
+        bytes.append(UInt8(ascii: "\""))
+        k.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        first = true
+    }
+
+    mutating func null() {
+        comma()
+        bytes.append(contentsOf: [UInt8(ascii: "n"), UInt8(ascii: "u"), UInt8(ascii: "l"), UInt8(ascii: "l")])
+    }
+
+    mutating func int(_ v: Int) {
+        comma()
+        bytes.append(contentsOf: String(v).utf8)
+    }
+
+    /// Integral values without a fraction ("5000"), others in Swift's shortest round-trip form.
+    mutating func double(_ v: Double) {
+        comma()
+        if v == v.rounded(), abs(v) < 1e15 {
+            bytes.append(contentsOf: String(Int64(v)).utf8)
+        } else {
+            bytes.append(contentsOf: v.description.utf8)
+        }
+    }
+
+    mutating func string(_ s: String) {
+        comma()
+        bytes.append(UInt8(ascii: "\""))
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case 0x0A: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                                          hex[Int(b >> 4)], hex[Int(b & 0xF)]])
+            default: bytes.append(b)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    mutating func optional(_ s: String?) { if let s { string(s) } else { null() } }
+    mutating func optional(_ v: Int?) { if let v { int(v) } else { null() } }
+
+    mutating func point(_ p: PointDTO) {
+        beginObject()
+        key("lat"); double(p.lat)
+        key("lon"); double(p.lon)
+        endObject()
+    }
+
+    /// The outlet fields every response carries, as ``OutletSummaryDTO`` encodes them.
+    mutating func outletSummary(_ item: IndexedOutlet) {
+        let o = item.outlet
+        beginObject()
+        key("address"); string(o.address)
+        key("businesses"); beginArray(); for b in o.businesses { string(b.rawValue) }; endArray()
+        key("city"); string(o.city)
+        key("code"); string(o.code)
+        key("district"); string(o.district)
+        key("district_code"); string(o.districtCode)
+        key("hours_text_zh"); string(item.hoursTextZh ?? o.hours.textZh)
+        key("id"); int(Int(o.id.rawValue))
+        key("kind"); string(o.kind.rawValue)
+        key("kind_name_zh"); string(o.kind.nameZh)
+        key("location"); point(PointDTO(o.location))
+        key("location_gcj02"); point(PointDTO(Datum.wgs84ToGcj02(o.location)))
+        key("name"); string(o.name)
+        key("operating_state"); string(o.operatingState.rawValue)
+        key("phone"); optional(o.phone)
+        key("province"); string(o.province)
+        endObject()
+    }
+
+    func response(status: HTTPResponse.Status = .ok) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}
