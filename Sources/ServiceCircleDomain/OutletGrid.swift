@@ -142,31 +142,61 @@ public struct OutletGrid: Sendable {
     }
 
     /// The nearest (by geodesic distance, then id) outlet beyond the radius and within 50 km that is open at
-    /// arrival — the PostGIS path's answer — computing the exact distance only for candidates whose cheap
-    /// distance could still beat the best found. Candidates are taken in bands of cheap distance, so a
-    /// search that succeeds nearby sorts only the nearby ones.
+    /// arrival — the PostGIS path's answer. Cells are read in square rings around the query's cell; a ring is
+    /// read only while its lower-bound distance could still beat the best open outlet found, and the exact
+    /// geodesic is computed only for candidates whose cheap distance could.
     func nearestOpenBeyond(_ q: NearestQuery) -> NearestResult? {
         let limit = NearestQuery.beyondRadiusLimit
-        var rest = scan(radius: limit, of: q.point, required: q.required, kinds: q.kinds, beyond: q.radius)
+        let upper = Self.looseAbove(limit), lower = Self.looseBelow(q.radius)
+        let req = q.required
+        let metresPerRadian = 6_371_008.8
+        let p = q.point
+        let cosLat = cos(p.lat * .pi / 180)
+        let pr = Self.row(p.lat), pc = Self.column(p.lon)
         var best: NearestResult?
-        func consider(_ n: Near) {
-            let d = Geodesy.distance(q.point, n.item.outlet.location)
-            guard d > q.radius && d <= limit else { return }
-            if let b = best, (b.distance, b.outlet.id.rawValue) < (d, n.item.outlet.id.rawValue) { return }
-            if let r = Nearest.openAtArrival(NearestCandidate(item: n.item, distance: d), q) { best = r }
-        }
-        for edge in [10_000.0, 20_000.0, 35_000.0, Self.looseAbove(limit)] where !rest.isEmpty {
-            var band = rest.filter { $0.approx <= edge }
-            rest.removeAll { $0.approx <= edge }
-            band.sort { $0.approx < $1.approx }
-            for n in band {
-                if let b = best, n.approx > Self.looseAbove(b.distance) { break }
-                consider(n)
+        var ring: [Near] = []
+        for k in 0..<(Self.columns / 2) {
+            // Every point outside the rings already read is at least this far (haversine) from p.
+            if k > 0 {
+                let south = Double(pr - k + 1) * Self.cellDegrees - 90, north = Double(pr + k) * Self.cellDegrees - 90
+                let west = Double(pc - k + 1) * Self.cellDegrees - 180, east = Double(pc + k) * Self.cellDegrees - 180
+                let latMargin = min(p.lat - south, north - p.lat) * .pi / 180
+                let lonMargin = min(p.lon - west, east - p.lon) * .pi / 180
+                let maxLat = min(90, max(abs(p.lat - Double(k + 1) * Self.cellDegrees), abs(p.lat + Double(k + 1) * Self.cellDegrees)))
+                let lonBound = 2 * asin(min(1, cos(maxLat * .pi / 180) * sin(lonMargin / 2)))
+                let bound = min(latMargin, lonBound) * metresPerRadian
+                if bound > upper { break }
+                if let b = best, bound > Self.looseAbove(b.distance) { break }
             }
-            if let b = best {
-                // Farther bands may still hold something whose geodesic distance ties or beats the best.
-                for n in rest where n.approx <= Self.looseAbove(b.distance) { consider(n) }
-                return best
+            ring.removeAll(keepingCapacity: true)
+            for r in (pr - k)...(pr + k) where r >= 0 && r < Self.rows {
+                let edgeRow = r == pr - k || r == pr + k
+                let columns = edgeRow ? Array((pc - k)...(pc + k)) : (k == 0 ? [pc] : [pc - k, pc + k])
+                for c in columns {
+                    let column = ((c % Self.columns) + Self.columns) % Self.columns
+                    guard let entries = cells[Self.key(row: r, column: column)] else { continue }
+                    for e in entries {
+                        let item = e.item
+                        if !item.businesses.isSuperset(of: req) { continue }
+                        if !q.kinds.isEmpty && !q.kinds.contains(item.outlet.kind) { continue }
+                        let sLat = sin((e.lat - p.lat) * .pi / 360)
+                        let sLon = sin((e.lon - p.lon) * .pi / 360)
+                        let h = min(1, sLat * sLat + cosLat * cos(e.lat * .pi / 180) * sLon * sLon)
+                        let approx = 2 * asin(h.squareRoot()) * metresPerRadian
+                        if approx > upper || approx <= lower { continue }
+                        ring.append(Near(approx: approx, item: item))
+                    }
+                }
+            }
+            ring.sort { $0.approx < $1.approx }
+            for n in ring {
+                if let b = best, n.approx > Self.looseAbove(b.distance) { break }
+                // Without travel the arrival is the query instant: a closed outlet needs no distance.
+                if q.mode == .none && !n.item.hours.isOpen(at: q.at, for: req) { continue }
+                let d = Geodesy.distance(p, n.item.outlet.location)
+                guard d > q.radius && d <= limit else { continue }
+                if let b = best, (b.distance, b.outlet.id.rawValue) < (d, n.item.outlet.id.rawValue) { continue }
+                if let r = Nearest.openAtArrival(NearestCandidate(item: n.item, distance: d), q) { best = r }
             }
         }
         return best

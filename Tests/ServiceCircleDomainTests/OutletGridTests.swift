@@ -1,0 +1,102 @@
+import Foundation
+import ServiceCircleDomain
+import Testing
+
+/// The read model's grid against an exhaustive scan: same results, opening-soon and beyond-radius answer.
+@Suite("OutletGrid equals an exhaustive scan")
+struct OutletGridTests {
+    struct SplitMix {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E3779B97F4A7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
+            z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
+            return z ^ (z >> 31)
+        }
+        mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+    }
+
+    static let centre = GeoPoint(lat: 30.59, lon: 114.27)
+    static let templates: [Hours] = [
+        Hours(rules: [HoursRule(days: [.workday], intervals: [TimeRange("08:30", "12:00"), TimeRange("13:30", "17:30")])]),
+        Hours(rules: [HoursRule(days: [.daily], intervals: [TimeRange("00:00", "24:00")])]),
+        Hours(rules: [HoursRule(days: [.workday], intervals: [TimeRange("08:30", "17:30")]),
+                      HoursRule(days: [.restday], intervals: [TimeRange("09:00", "16:00")])]),
+        Hours(rules: [HoursRule(days: [.daily], intervals: [TimeRange("18:00", "02:00")])]),
+    ]
+
+    /// Outlets spread to 70 km (so the 50 km beyond-radius search has edges to get wrong), some in
+    /// clusters of identical points (ties broken by id).
+    static func catalogue(_ g: inout SplitMix, count: Int) -> [IndexedOutlet] {
+        let pool: [BusinessCode] = [.ebikeRegistration, .vehicleInspection, .licenseRenewal]
+        var out: [IndexedOutlet] = []
+        var last = centre
+        for i in 0..<count {
+            let p = g.unit() < 0.1 ? last : Geodesy.destination(from: centre, bearingDegrees: g.unit() * 360, distance: g.unit() * 70_000)
+            last = p
+            var b = pool.filter { _ in g.unit() < 0.5 }
+            if b.isEmpty { b = [pool[i % 3]] }
+            let o = Outlet(id: .init(Int64(i + 1)), code: "G\(i)", name: "点\(i)", kind: i % 4 == 0 ? .inspectionStation : .ebikePlatePoint,
+                           address: "", province: "湖北省", city: "武汉市", district: "江岸区", districtCode: "420102", phone: nil,
+                           location: p, operatingState: g.unit() < 0.05 ? .temporarilyClosed : .active, businesses: b.sorted(),
+                           hours: templates[Int(g.next() % UInt64(templates.count))])
+            out.append(IndexedOutlet(outlet: o, hours: o.compiledHours(calendar: calendar2026)))
+        }
+        return out
+    }
+
+    @Test func randomQueries() {
+        var g = SplitMix(state: 7)
+        let items = Self.catalogue(&g, count: 1_500)
+        var grid = OutletGrid()
+        for item in items { grid.upsert(item) }
+        #expect(grid.count == items.filter { $0.outlet.operatingState == .active }.count)
+        let base = at("2026-01-01T00:00:00+08:00")
+        var beyondChecked = 0
+        for _ in 0..<300 {
+            let p = Geodesy.destination(from: Self.centre, bearingDegrees: g.unit() * 360, distance: g.unit() * 40_000)
+            let business = [BusinessCode.ebikeRegistration, .vehicleInspection, .licenseRenewal][Int(g.next() % 3)]
+            let q = NearestQuery(point: p, businesses: [business], kinds: g.unit() < 0.2 ? [.inspectionStation] : [],
+                                 at: Instant(seconds: base.seconds + Int64(g.next() % (365 * 86_400)) / 60 * 60),
+                                 radius: [1_000.0, 5_000.0, 12_000.0][Int(g.next() % 3)], limit: [1, 5][Int(g.next() % 2)],
+                                 mode: TravelMode.allCases[Int(g.next() % 4)])
+            let all = items.filter { q.admits($0.outlet) }
+                .map { NearestCandidate(item: $0, distance: Geodesy.distance(p, $0.outlet.location)) }
+                .sorted { ($0.distance, $0.id.rawValue) < ($1.distance, $1.id.rawValue) }
+            let expected = Nearest.answer(inRadius: all.filter { $0.distance <= q.radius }, query: q)
+            let got = grid.answer(q)
+            #expect(got.results.map(\.outlet.id) == expected.results.map(\.outlet.id))
+            #expect(got.openingSoon.map(\.outlet.id) == expected.openingSoon.map(\.outlet.id))
+            let beyond = expected.fallbacksApplied
+                ? Nearest.firstOpen(all.filter { $0.distance > q.radius && $0.distance <= NearestQuery.beyondRadiusLimit }, q) : nil
+            #expect(got.nearestOpenBeyondRadius?.outlet.id == beyond?.outlet.id)
+            #expect(got.nearestOpenBeyondRadius?.distance == beyond?.distance)
+            if beyond != nil { beyondChecked += 1 }
+        }
+        #expect(beyondChecked > 30, "the beyond-radius search was exercised (\(beyondChecked) answers)")
+    }
+
+    @Test func updatesAndRemovals() {
+        var g = SplitMix(state: 11)
+        let items = Self.catalogue(&g, count: 50)
+        var grid = OutletGrid()
+        for item in items { grid.upsert(item) }
+        let active = items.filter { $0.outlet.operatingState == .active }
+        let moved = active[0].outlet
+        // Moving an outlet replaces it; closing removes it; removing twice is harmless.
+        var o = moved
+        o.location = GeoPoint(lat: 39.9, lon: 116.4)
+        grid.upsert(IndexedOutlet(outlet: o, hours: o.compiledHours(calendar: calendar2026)))
+        #expect(grid.count == active.count)
+        let q = NearestQuery(point: GeoPoint(lat: 39.9, lon: 116.4), businesses: o.businesses, at: at("2026-03-02T10:00:00+08:00"),
+                             radius: 1_000)
+        #expect(grid.within(radius: 1_000, of: q.point, required: q.required).map(\.id) == [o.id])
+        o.operatingState = .temporarilyClosed
+        grid.upsert(IndexedOutlet(outlet: o, hours: o.compiledHours(calendar: calendar2026)))
+        #expect(grid.count == active.count - 1)
+        #expect(grid.within(radius: 1_000, of: q.point, required: q.required).isEmpty)
+        grid.remove(id: o.id.rawValue)
+        #expect(grid.count == active.count - 1)
+    }
+}
