@@ -88,7 +88,14 @@ start_server() {  # $1 = read model mode
   done
   READY_S=$(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')
 }
-stop_server() { kill -TERM "$SERVER_PID"; wait "$SERVER_PID" || true; SERVER_PID=""; }
+# Graceful stop drains requests; a path too slow to drain within 10 s is killed so the next run starts clean.
+stop_server() {
+  kill -TERM "$SERVER_PID"
+  ( sleep 10; kill -KILL "$SERVER_PID" 2>/dev/null ) & local killer=$!
+  wait "$SERVER_PID" 2>/dev/null || true
+  kill "$killer" 2>/dev/null || true
+  SERVER_PID=""
+}
 
 RESULTS="$BENCH/results.md"
 : > "$RESULTS"

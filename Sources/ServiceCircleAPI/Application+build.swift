@@ -77,7 +77,7 @@ public struct ReadModelService: Service {
     public func start() { gate.continuation.finish() }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             for await _ in gate.stream {}
             guard !Task.isCancelled else { return }
             await model.run()

@@ -8,11 +8,15 @@ public final class IndexedOutlet: Sendable {
     public let businesses: BusinessSet
     /// The hours as Chinese text when already rendered (the read model renders each distinct hours once).
     public let hoursTextZh: String?
-    public init(outlet: Outlet, hours: CompiledHours, hoursTextZh: String? = nil) {
+    /// Outlets with the same hours and businesses share a class (≥ 0), so a search tests "could it be open?"
+    /// once per class instead of once per outlet; -1 puts the outlet in a class of its own.
+    public let hoursClass: Int
+    public init(outlet: Outlet, hours: CompiledHours, hoursTextZh: String? = nil, hoursClass: Int = -1) {
         self.outlet = outlet
         self.hours = hours
         self.businesses = BusinessSet(outlet.businesses)
         self.hoursTextZh = hoursTextZh
+        self.hoursClass = hoursClass
     }
 }
 
@@ -34,10 +38,50 @@ public struct OutletGrid: Sendable {
         var item: IndexedOutlet
     }
 
-    var cells: [Int: [Entry]] = [:]
+    /// Consecutive entries of a cell with the same hours class (so the same businesses and hours).
+    struct Run: Sendable {
+        var start: Int
+        var end: Int
+        var item: IndexedOutlet   // any member: its businesses and hours stand for the run
+        var hoursClass: Int
+    }
+
+    /// The outlets of one cell, ordered by hours class, with the runs of each class.
+    struct Cell: Sendable {
+        var entries: [Entry] = []
+        var runs: [Run] = []
+
+        mutating func rebuildRuns() {
+            entries.sort { ($0.item.hoursClass, $0.id) < ($1.item.hoursClass, $1.id) }
+            runs.removeAll(keepingCapacity: true)
+            var i = 0
+            while i < entries.count {
+                let cls = entries[i].item.hoursClass
+                var j = i + 1
+                if cls >= 0 { while j < entries.count && entries[j].item.hoursClass == cls { j += 1 } }
+                runs.append(Run(start: i, end: j, item: entries[i].item, hoursClass: cls))
+                i = j
+            }
+        }
+    }
+
+    var cells: [Int: Cell] = [:]
     var cellOf: [Int64: Int] = [:]
 
     public init() {}
+
+    /// Builds the grid in one pass (each cell sorted once): the read model's full load.
+    public init<S: Sequence>(_ items: S) where S.Element == IndexedOutlet {
+        for item in items where item.outlet.operatingState == .active {
+            let o = item.outlet
+            let key = Self.key(row: Self.row(o.location.lat), column: Self.column(o.location.lon))
+            if let old = cellOf.updateValue(key, forKey: o.id.rawValue) { cells[old]?.entries.removeAll { $0.id == o.id.rawValue } }
+            cells[key, default: Cell()].entries.append(Entry(id: o.id.rawValue, lat: o.location.lat, lon: o.location.lon, item: item))
+        }
+        for key in Array(cells.keys) {
+            if cells[key]!.entries.isEmpty { cells[key] = nil } else { cells[key]!.rebuildRuns() }
+        }
+    }
 
     public var count: Int { cellOf.count }
 
@@ -54,14 +98,15 @@ public struct OutletGrid: Sendable {
         guard item.outlet.operatingState == .active else { return }
         let o = item.outlet
         let key = Self.key(row: Self.row(o.location.lat), column: Self.column(o.location.lon))
-        cells[key, default: []].append(Entry(id: o.id.rawValue, lat: o.location.lat, lon: o.location.lon, item: item))
+        cells[key, default: Cell()].entries.append(Entry(id: o.id.rawValue, lat: o.location.lat, lon: o.location.lon, item: item))
+        cells[key]!.rebuildRuns()
         cellOf[o.id.rawValue] = key
     }
 
     public mutating func remove(id: Int64) {
         guard let key = cellOf.removeValue(forKey: id) else { return }
-        cells[key]?.removeAll { $0.id == id }
-        if cells[key]?.isEmpty == true { cells[key] = nil }
+        cells[key]?.entries.removeAll { $0.id == id }
+        if cells[key]?.entries.isEmpty == true { cells[key] = nil } else { cells[key]?.rebuildRuns() }
     }
 
     /// A candidate found by the cheap distance: haversine on a sphere of the mean radius, which errs by
@@ -98,18 +143,19 @@ public struct OutletGrid: Sendable {
         for r in r0...r1 {
             for c in (allColumns ? 0...(Self.columns - 1) : c0...c1) {
                 let column = ((c % Self.columns) + Self.columns) % Self.columns
-                guard let entries = cells[Self.key(row: r, column: column)] else { continue }
-                for e in entries {
-                    if abs(e.lat - p.lat) > dLat { continue }
-                    let item = e.item
-                    if !item.businesses.isSuperset(of: required) { continue }
-                    if !kinds.isEmpty && !kinds.contains(item.outlet.kind) { continue }
-                    let sLat = sin((e.lat - p.lat) * .pi / 360)
-                    let sLon = sin((e.lon - p.lon) * .pi / 360)
-                    let h = min(1, sLat * sLat + cosLat * cos(e.lat * .pi / 180) * sLon * sLon)
-                    let approx = 2 * asin(h.squareRoot()) * metresPerRadian
-                    if approx > upper || approx <= lower { continue }
-                    out.append(Near(approx: approx, item: item))
+                guard let cell = cells[Self.key(row: r, column: column)] else { continue }
+                for run in cell.runs where run.item.businesses.isSuperset(of: required) {
+                    for e in cell.entries[run.start..<run.end] {
+                        if abs(e.lat - p.lat) > dLat { continue }
+                        let item = e.item
+                        if !kinds.isEmpty && !kinds.contains(item.outlet.kind) { continue }
+                        let sLat = sin((e.lat - p.lat) * .pi / 360)
+                        let sLon = sin((e.lon - p.lon) * .pi / 360)
+                        let h = min(1, sLat * sLat + cosLat * cos(e.lat * .pi / 180) * sLon * sLon)
+                        let approx = 2 * asin(h.squareRoot()) * metresPerRadian
+                        if approx > upper || approx <= lower { continue }
+                        out.append(Near(approx: approx, item: item))
+                    }
                 }
             }
         }
@@ -155,6 +201,20 @@ public struct OutletGrid: Sendable {
         let pr = Self.row(p.lat), pc = Self.column(p.lon)
         var best: NearestResult?
         var ring: [Near] = []
+        // Whether a class could be open at anyone's arrival: its first opening at or after `at` comes no later
+        // than the latest arrival (at + the travel time of 50 km). Decided once per class per query.
+        let latestArrival = q.at.adding(minutes: TravelEstimate.minutes(distanceMetres: limit, mode: q.mode))
+        var classVerdict: [Int: Bool] = [:]
+        func couldBeOpen(_ run: Run) -> Bool {
+            if run.hoursClass >= 0, let v = classVerdict[run.hoursClass] { return v }
+            let h = run.item.hours
+            let v: Bool
+            if h.isOpen(at: q.at, for: req) { v = true } else if let next = h.nextOpensAt(after: q.at, for: req) {
+                v = next <= latestArrival
+            } else { v = false }
+            if run.hoursClass >= 0 { classVerdict[run.hoursClass] = v }
+            return v
+        }
         for k in 0..<(Self.columns / 2) {
             // Every point outside the rings already read is at least this far (haversine) from p.
             if k > 0 {
@@ -174,17 +234,18 @@ public struct OutletGrid: Sendable {
                 let columns = edgeRow ? Array((pc - k)...(pc + k)) : (k == 0 ? [pc] : [pc - k, pc + k])
                 for c in columns {
                     let column = ((c % Self.columns) + Self.columns) % Self.columns
-                    guard let entries = cells[Self.key(row: r, column: column)] else { continue }
-                    for e in entries {
-                        let item = e.item
-                        if !item.businesses.isSuperset(of: req) { continue }
-                        if !q.kinds.isEmpty && !q.kinds.contains(item.outlet.kind) { continue }
-                        let sLat = sin((e.lat - p.lat) * .pi / 360)
-                        let sLon = sin((e.lon - p.lon) * .pi / 360)
-                        let h = min(1, sLat * sLat + cosLat * cos(e.lat * .pi / 180) * sLon * sLon)
-                        let approx = 2 * asin(h.squareRoot()) * metresPerRadian
-                        if approx > upper || approx <= lower { continue }
-                        ring.append(Near(approx: approx, item: item))
+                    guard let cell = cells[Self.key(row: r, column: column)] else { continue }
+                    for run in cell.runs where run.item.businesses.isSuperset(of: req) && couldBeOpen(run) {
+                        for e in cell.entries[run.start..<run.end] {
+                            let item = e.item
+                            if !q.kinds.isEmpty && !q.kinds.contains(item.outlet.kind) { continue }
+                            let sLat = sin((e.lat - p.lat) * .pi / 360)
+                            let sLon = sin((e.lon - p.lon) * .pi / 360)
+                            let h = min(1, sLat * sLat + cosLat * cos(e.lat * .pi / 180) * sLon * sLon)
+                            let approx = 2 * asin(h.squareRoot()) * metresPerRadian
+                            if approx > upper || approx <= lower { continue }
+                            ring.append(Near(approx: approx, item: item))
+                        }
                     }
                 }
             }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import ServiceCircleDomain
+import Synchronization
 
 /// Filters of the outlet list (`GET /v1/outlets`).
 public struct OutletFilter: Sendable, Hashable {
@@ -47,6 +48,23 @@ public struct Catalogue: Sendable {
         return try outlet(r, decodedHours: &cache)
     }
 
+    /// Hours decoded from their stored text, shared by every query of the process: the spatial search reads
+    /// hundreds of rows per request and decoding their hours JSON dominated it. Bounded: cleared past 10,000 texts.
+    static let sharedHours = Mutex<[String: Hours]>([:])
+
+    static func outletSharingHours(_ r: OutletRow) throws -> Outlet {
+        var cache = sharedHours.withLock { $0[r.14] }.map { [r.14: $0] } ?? [:]
+        let known = !cache.isEmpty
+        let outlet = try outlet(r, decodedHours: &cache)
+        if !known {
+            sharedHours.withLock { shared in
+                if shared.count >= 10_000 { shared.removeAll() }
+                shared[r.14] = outlet.hours
+            }
+        }
+        return outlet
+    }
+
     /// Decodes a row, reusing hours already decoded from the same stored text (bulk reads).
     static func outlet(_ r: OutletRow, decodedHours cache: inout [String: Hours]) throws -> Outlet {
         guard let kind = OutletKind(rawValue: r.3), let state = OperatingState(rawValue: r.12) else {
@@ -64,6 +82,14 @@ public struct Catalogue: Sendable {
     }
 
     // MARK: Reads
+
+    /// One outlet's row as stored (the read model keys hours classes by the stored hours text).
+    func outletRow(id: Outlet.ID) async throws -> OutletRow? {
+        let rows = try await client.query(
+            "SELECT \(unescaped: Self.outletColumns) FROM outlets WHERE id = \(id.rawValue)", logger: logger)
+        for try await r in rows.decode(OutletRow.self) { return r }
+        return nil
+    }
 
     public func outlet(id: Outlet.ID) async throws -> Outlet? {
         let rows = try await client.query(
@@ -123,7 +149,7 @@ public struct Catalogue: Sendable {
         var out: [OutletDistance] = []
         for try await r in rows.decode((Int64, String, String, String, String, String, String, String, String, String?,
                                          Double, Double, String, [String], String, Double).self) {
-            let outlet = try Self.outlet((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12, r.13, r.14))
+            let outlet = try Self.outletSharingHours((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12, r.13, r.14))
             out.append(OutletDistance(outlet: outlet, distance: r.15))
         }
         return out

@@ -15,11 +15,18 @@ public enum DatabaseBootstrap {
     }
 
     /// Runs `body` with a running pooled client for `location`.
+    @discardableResult
     public static func withClient<R: Sendable>(_ location: DatabaseLocation, logger: Logger,
                                                _ body: @Sendable (PostgresClient) async throws -> R) async throws -> R {
         let client = PostgresClient(configuration: location.clientConfiguration, backgroundLogger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
+            // Wait until the run task has started, so the first query does not find the pool not running yet.
+            let started = AsyncStream<Void>.makeStream()
+            group.addTask {
+                started.continuation.finish()
+                await client.run()
+            }
+            for await _ in started.stream {}
             defer { group.cancelAll() }
             return try await body(client)
         }

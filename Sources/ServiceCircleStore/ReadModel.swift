@@ -17,6 +17,8 @@ public final class ReadModel: Sendable {
     struct State: Sendable {
         var grid = OutletGrid()
         var calendar: HolidayCalendar?
+        /// Each distinct (hours, businesses) compiled, rendered and numbered once: its hours class.
+        var classes: [HoursKey: HoursClass] = [:]
         var loaded = false
         var generation = 0
     }
@@ -80,12 +82,14 @@ public final class ReadModel: Sendable {
             return
         }
         let id = change.id!
-        let catalogue = Catalogue(client: client, logger: logger)
-        let outlet = try await catalogue.outlet(id: Outlet.ID(id))
+        let row = try await Catalogue(client: client, logger: logger).outletRow(id: Outlet.ID(id))
         guard let calendar = state.withLock({ $0.calendar }) else { return try await reloadAll() }
+        var decoded: [String: Hours] = [:]
+        let outlet = try row.map { try Catalogue.outlet($0, decodedHours: &decoded) }
         state.withLock { s in
-            if let outlet {
-                s.grid.upsert(IndexedOutlet(outlet: outlet, hours: outlet.compiledHours(calendar: calendar), hoursTextZh: outlet.hours.textZh))
+            if let outlet, let row {
+                let cls = Self.hoursClass(for: outlet, text: row.14, calendar: calendar, classes: &s.classes)
+                s.grid.upsert(IndexedOutlet(outlet: outlet, hours: cls.hours, hoursTextZh: cls.text, hoursClass: cls.id))
             } else {
                 s.grid.remove(id: id)
             }
@@ -99,36 +103,51 @@ public final class ReadModel: Sendable {
         let started = ContinuousClock.now
         let catalogue = Catalogue(client: client, logger: logger)
         let calendar = try await catalogue.holidayCalendar()
-        var grid = OutletGrid()
         // Outlets share a few hundred distinct hours: decode, compile and render each distinct one once.
-        var compiled: [HoursKey: (CompiledHours, String)] = [:]
+        var classes: [HoursKey: HoursClass] = [:]
         var decoded: [String: Hours] = [:]
+        var items: [IndexedOutlet] = []
         let rows = try await client.query(
             "SELECT \(unescaped: Catalogue.outletColumns) FROM outlets WHERE operating_state = 'active'", logger: logger)
         for try await r in rows.decode(Catalogue.OutletRow.self) {
             let outlet = try Catalogue.outlet(r, decodedHours: &decoded)
-            let key = HoursKey(text: r.14, businesses: BusinessSet(outlet.businesses))
-            let hours: (CompiledHours, String)
-            if let h = compiled[key] { hours = h } else {
-                hours = (outlet.compiledHours(calendar: calendar), outlet.hours.textZh)
-                compiled[key] = hours
-            }
-            grid.upsert(IndexedOutlet(outlet: outlet, hours: hours.0, hoursTextZh: hours.1))
+            let cls = Self.hoursClass(for: outlet, text: r.14, calendar: calendar, classes: &classes)
+            items.append(IndexedOutlet(outlet: outlet, hours: cls.hours, hoursTextZh: cls.text, hoursClass: cls.id))
         }
+        let grid = OutletGrid(items)
         let count = grid.count
         state.withLock { s in
             s.grid = grid
+            s.classes = classes
             s.calendar = calendar
             s.loaded = true
             s.generation += 1
         }
         logger.info("read model loaded", metadata: [
-            "outlets": "\(count)", "distinct_hours": "\(compiled.count)", "took": "\(ContinuousClock.now - started)",
+            "outlets": "\(count)", "hours_classes": "\(classes.count)", "took": "\(ContinuousClock.now - started)",
         ])
     }
 
-    struct HoursKey: Hashable {
+    struct HoursKey: Hashable, Sendable {
         var text: String
         var businesses: BusinessSet
+    }
+
+    struct HoursClass: Sendable {
+        var id: Int
+        var hours: CompiledHours
+        var text: String
+    }
+
+    /// The class of an outlet's hours and businesses, created on first sight.
+    static func hoursClass(for outlet: Outlet, text: String, calendar: HolidayCalendar,
+                           classes: inout [HoursKey: HoursClass]) -> HoursClass {
+        let key = HoursKey(text: text, businesses: BusinessSet(outlet.businesses))
+        if let c = classes[key] { return c }
+        // Compiled as operating: only active outlets enter the grid, and a class is shared by all of them.
+        let hours = CompiledHours(hours: outlet.hours, businesses: key.businesses, operating: true, calendar: calendar)
+        let c = HoursClass(id: classes.count, hours: hours, text: outlet.hours.textZh)
+        classes[key] = c
+        return c
     }
 }

@@ -31,6 +31,7 @@ struct OutletGridTests {
     static func catalogue(_ g: inout SplitMix, count: Int) -> [IndexedOutlet] {
         let pool: [BusinessCode] = [.ebikeRegistration, .vehicleInspection, .licenseRenewal]
         var out: [IndexedOutlet] = []
+        var classes: [String: Int] = [:]
         var last = centre
         for i in 0..<count {
             let p = g.unit() < 0.1 ? last : Geodesy.destination(from: centre, bearingDegrees: g.unit() * 360, distance: g.unit() * 70_000)
@@ -41,7 +42,11 @@ struct OutletGridTests {
                            address: "", province: "湖北省", city: "武汉市", district: "江岸区", districtCode: "420102", phone: nil,
                            location: p, operatingState: g.unit() < 0.05 ? .temporarilyClosed : .active, businesses: b.sorted(),
                            hours: templates[Int(g.next() % UInt64(templates.count))])
-            out.append(IndexedOutlet(outlet: o, hours: o.compiledHours(calendar: calendar2026)))
+            // Outlets with the same hours and businesses share a class, as the read model numbers them; a few
+            // stay in classes of their own.
+            let key = "\(o.hours)|\(o.businesses)|\(o.operatingState)"
+            let cls = i % 10 == 0 ? -1 : (classes[key] ?? { classes[key] = classes.count; return classes.count - 1 }())
+            out.append(IndexedOutlet(outlet: o, hours: o.compiledHours(calendar: calendar2026), hoursClass: cls))
         }
         return out
     }
@@ -49,9 +54,11 @@ struct OutletGridTests {
     @Test func randomQueries() {
         var g = SplitMix(state: 7)
         let items = Self.catalogue(&g, count: 1_500)
-        var grid = OutletGrid()
-        for item in items { grid.upsert(item) }
+        let grid = OutletGrid(items)
+        var incremental = OutletGrid()
+        for item in items { incremental.upsert(item) }
         #expect(grid.count == items.filter { $0.outlet.operatingState == .active }.count)
+        #expect(incremental.count == grid.count)
         let base = at("2026-01-01T00:00:00+08:00")
         var beyondChecked = 0
         for _ in 0..<300 {
@@ -66,6 +73,7 @@ struct OutletGridTests {
                 .sorted { ($0.distance, $0.id.rawValue) < ($1.distance, $1.id.rawValue) }
             let expected = Nearest.answer(inRadius: all.filter { $0.distance <= q.radius }, query: q)
             let got = grid.answer(q)
+            #expect(incremental.answer(q).results.map(\.outlet.id) == got.results.map(\.outlet.id))
             #expect(got.results.map(\.outlet.id) == expected.results.map(\.outlet.id))
             #expect(got.openingSoon.map(\.outlet.id) == expected.openingSoon.map(\.outlet.id))
             let beyond = expected.fallbacksApplied

@@ -59,6 +59,7 @@ enum TestDatabase {
         }
     }
 
+    @discardableResult
     static func admin<R: Sendable>(_ body: @Sendable (PostgresClient) async throws -> R) async throws -> R {
         try await DatabaseBootstrap.withClient(try server.with(database: "postgres"), logger: logger, body)
     }
