@@ -24,7 +24,7 @@ public struct OpenStatus: Hashable, Sendable {
 
 /// Hours compiled for evaluation: for every (day kind, weekday) the chosen spans, precomputed once per outlet
 /// so that a status check is a table lookup and a scan of two or three spans, with no allocation.
-public struct CompiledHours: Sendable {
+public final class CompiledHours: Sendable {
     @usableFromInline
     struct Span: Sendable {
         var start: Int32   // minutes from the start of the day the span belongs to

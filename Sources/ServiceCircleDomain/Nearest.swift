@@ -2,7 +2,9 @@
 /// when they leave and how they travel.
 public struct NearestQuery: Sendable, Hashable {
     public var point: GeoPoint
-    public var businesses: [BusinessCode]
+    public var businesses: [BusinessCode] { didSet { required = BusinessSet(businesses) } }
+    /// `businesses` as a bit set, computed once (the search tests it against every candidate).
+    public private(set) var required: BusinessSet
     public var kinds: [OutletKind]
     public var at: Instant
     public var radius: Double
@@ -21,6 +23,7 @@ public struct NearestQuery: Sendable, Hashable {
                 mode: TravelMode = .none, minServiceMinutes: Int? = nil) {
         self.point = point
         self.businesses = businesses
+        self.required = BusinessSet(businesses)
         self.kinds = kinds
         self.at = at
         self.radius = radius
@@ -28,8 +31,6 @@ public struct NearestQuery: Sendable, Hashable {
         self.mode = mode
         self.minServiceMinutes = minServiceMinutes ?? (mode == .none ? 0 : 10)
     }
-
-    public var required: BusinessSet { BusinessSet(businesses) }
 
     /// Whether an outlet passes the non-temporal filters (active, offers all businesses, kind).
     public func admits(_ o: Outlet) -> Bool {
@@ -95,16 +96,37 @@ public enum Nearest {
 
     /// Evaluates one candidate against the query: arrival = at + travel estimate.
     public static func verdict(_ c: NearestCandidate, _ q: NearestQuery) -> Verdict {
-        if let r = openAtArrival(c, q) { return .open(r) }
         let eta = TravelEstimate.minutes(distanceMetres: c.distance, mode: q.mode)
-        let arrival = q.at.adding(minutes: eta)
-        let req = q.required
-        if c.hours.isOpen(at: arrival, for: req) {
-            // Open, but not long enough to be served: when does a long-enough window start?
-            let closes = c.hours.closesAt(from: arrival, for: req)
-            return .closed(nextOpensAt: nextServiceableOpening(c, after: closes ?? arrival, q), closesAt: closes)
+        return verdict(c, eta: eta, time: timeVerdict(c.hours, arrival: q.at.adding(minutes: eta), q), q)
+    }
+
+    static func verdict(_ c: NearestCandidate, eta: Int, time: TimeVerdict, _ q: NearestQuery) -> Verdict {
+        switch time {
+        case .open(let closes, let until):
+            return .open(NearestResult(item: c.item, distance: c.distance, etaMinutes: eta, arrivesAt: q.at.adding(minutes: eta),
+                                       closesAt: closes, openUntilMinutes: until))
+        case .closed(let next, let closes):
+            return .closed(nextOpensAt: next, closesAt: closes)
         }
-        return .closed(nextOpensAt: nextServiceableOpening(c, after: arrival, q), closesAt: nil)
+    }
+
+    /// What the hours say about an arrival, independent of which outlet has them: outlets sharing hours
+    /// and businesses (an hours class) arriving at the same minute share it.
+    enum TimeVerdict {
+        case open(closesAt: Instant?, until: Int?)
+        case closed(next: Instant?, closes: Instant?)
+    }
+
+    static func timeVerdict(_ hours: CompiledHours, arrival: Instant, _ q: NearestQuery) -> TimeVerdict {
+        let req = q.required
+        if hours.isOpen(at: arrival, for: req) {
+            let closes = hours.closesAt(from: arrival, for: req)
+            let until = closes.map { Int(($0.seconds - arrival.seconds) / 60) }
+            if until.map({ $0 >= q.minServiceMinutes }) ?? true { return .open(closesAt: closes, until: until) }
+            // Open, but not long enough to be served: when does a long-enough window start?
+            return .closed(next: nextServiceableOpening(hours, after: closes ?? arrival, q), closes: closes)
+        }
+        return .closed(next: nextServiceableOpening(hours, after: arrival, q), closes: nil)
     }
 
     /// The result if the candidate is open at arrival for the minimum service time, else nil (without
@@ -122,16 +144,21 @@ public enum Nearest {
     }
 
     /// The first opening after `instant` that stays open for the minimum service time.
-    static func nextServiceableOpening(_ c: NearestCandidate, after instant: Instant, _ q: NearestQuery) -> Instant? {
+    static func nextServiceableOpening(_ hours: CompiledHours, after instant: Instant, _ q: NearestQuery) -> Instant? {
         var from = instant
         let req = q.required
         for _ in 0..<800 {
-            guard let open = c.hours.nextOpensAt(after: from, for: req) else { return nil }
-            guard let close = c.hours.closesAt(from: open, for: req) else { return open }
+            guard let open = hours.nextOpensAt(after: from, for: req) else { return nil }
+            guard let close = hours.closesAt(from: open, for: req) else { return open }
             if (close.seconds - open.seconds) / 60 >= Int64(q.minServiceMinutes) { return open }
             from = close
         }
         return nil
+    }
+
+    struct ClassArrival: Hashable {
+        var hoursClass: Int
+        var eta: Int
     }
 
     /// Ranks candidates inside the radius (any order) and, if results fall short of `limit`, computes
@@ -141,15 +168,23 @@ public enum Nearest {
         let sorted = inRadius.sorted { ($0.distance, $0.id) < ($1.distance, $1.id) }
         var results: [NearestResult] = []
         var closed: [OpeningSoon] = []
-        for c in sorted {
-            switch verdict(c, q) {
+        var memo: [ClassArrival: TimeVerdict] = [:]
+        candidates: for c in sorted {
+            let eta = TravelEstimate.minutes(distanceMetres: c.distance, mode: q.mode)
+            let time: TimeVerdict
+            let cls = c.item.hoursClass
+            if cls >= 0, let t = memo[ClassArrival(hoursClass: cls, eta: eta)] { time = t } else {
+                time = timeVerdict(c.hours, arrival: q.at.adding(minutes: eta), q)
+                if cls >= 0 { memo[ClassArrival(hoursClass: cls, eta: eta)] = time }
+            }
+            switch verdict(c, eta: eta, time: time, q) {
             case .open(let r):
-                if results.count < q.limit { results.append(r) }
+                results.append(r)
+                // Full: no fallbacks are given, so nothing farther matters.
+                if results.count == q.limit { break candidates }
             case .closed(let next, let closes):
                 if let next {
-                    closed.append(OpeningSoon(item: c.item, distance: c.distance,
-                                              etaMinutes: TravelEstimate.minutes(distanceMetres: c.distance, mode: q.mode),
-                                              nextOpensAt: next, closesAt: closes))
+                    closed.append(OpeningSoon(item: c.item, distance: c.distance, etaMinutes: eta, nextOpensAt: next, closesAt: closes))
                 }
             }
         }

@@ -35,7 +35,16 @@ public struct OutletGrid: Sendable {
         var id: Int64
         var lat: Double
         var lon: Double
+        var cosLat: Double   // for the haversine, computed once
         var item: IndexedOutlet
+        init(_ item: IndexedOutlet) {
+            let o = item.outlet
+            id = o.id.rawValue
+            lat = o.location.lat
+            lon = o.location.lon
+            cosLat = cos(o.location.lat * .pi / 180)
+            self.item = item
+        }
     }
 
     /// Consecutive entries of a cell with the same hours class (so the same businesses and hours).
@@ -76,7 +85,7 @@ public struct OutletGrid: Sendable {
             let o = item.outlet
             let key = Self.key(row: Self.row(o.location.lat), column: Self.column(o.location.lon))
             if let old = cellOf.updateValue(key, forKey: o.id.rawValue) { cells[old]?.entries.removeAll { $0.id == o.id.rawValue } }
-            cells[key, default: Cell()].entries.append(Entry(id: o.id.rawValue, lat: o.location.lat, lon: o.location.lon, item: item))
+            cells[key, default: Cell()].entries.append(Entry(item))
         }
         for key in Array(cells.keys) {
             if cells[key]!.entries.isEmpty { cells[key] = nil } else { cells[key]!.rebuildRuns() }
@@ -98,7 +107,7 @@ public struct OutletGrid: Sendable {
         guard item.outlet.operatingState == .active else { return }
         let o = item.outlet
         let key = Self.key(row: Self.row(o.location.lat), column: Self.column(o.location.lon))
-        cells[key, default: Cell()].entries.append(Entry(id: o.id.rawValue, lat: o.location.lat, lon: o.location.lon, item: item))
+        cells[key, default: Cell()].entries.append(Entry(item))
         cells[key]!.rebuildRuns()
         cellOf[o.id.rawValue] = key
     }
@@ -151,7 +160,7 @@ public struct OutletGrid: Sendable {
                         if !kinds.isEmpty && !kinds.contains(item.outlet.kind) { continue }
                         let sLat = sin((e.lat - p.lat) * .pi / 360)
                         let sLon = sin((e.lon - p.lon) * .pi / 360)
-                        let h = min(1, sLat * sLat + cosLat * cos(e.lat * .pi / 180) * sLon * sLon)
+                        let h = min(1, sLat * sLat + cosLat * e.cosLat * sLon * sLon)
                         let approx = 2 * asin(h.squareRoot()) * metresPerRadian
                         if approx > upper || approx <= lower { continue }
                         out.append(Near(approx: approx, item: item))
@@ -241,7 +250,7 @@ public struct OutletGrid: Sendable {
                             if !q.kinds.isEmpty && !q.kinds.contains(item.outlet.kind) { continue }
                             let sLat = sin((e.lat - p.lat) * .pi / 360)
                             let sLon = sin((e.lon - p.lon) * .pi / 360)
-                            let h = min(1, sLat * sLat + cosLat * cos(e.lat * .pi / 180) * sLon * sLon)
+                            let h = min(1, sLat * sLat + cosLat * e.cosLat * sLon * sLon)
                             let approx = 2 * asin(h.squareRoot()) * metresPerRadian
                             if approx > upper || approx <= lower { continue }
                             ring.append(Near(approx: approx, item: item))
