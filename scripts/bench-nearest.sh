@@ -82,6 +82,9 @@ request = function()
 end
 LUA
 } > "$BENCH/nearest.lua"
+# The same points on a weekday morning (most outlets open: no fallbacks), for comparison with "now".
+DAYTIME="${DAYTIME:-2026-11-24T10:00:00%2B08:00}"
+sed -e "s|&business=$BUSINESS\"|\&business=$BUSINESS\&at=$DAYTIME\"|" "$BENCH/nearest.lua" > "$BENCH/nearest-daytime.lua"
 
 rss_mb() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 
@@ -124,7 +127,7 @@ wrk_run() {  # $1 = label, rest = wrk arguments
 }
 
 echo
-row "Run: $(date -u +%Y-%m-%dT%H:%MZ), $COUNT outlets, business=$BUSINESS, $CONNECTIONS connections, ${DURATION} s each, $(nproc) cores"
+row "Run: $(date -u +%Y-%m-%dT%H:%MZ) (Shanghai $(TZ=Asia/Shanghai date +%a\ %H:%M)), $COUNT outlets, business=$BUSINESS, $CONNECTIONS connections, ${DURATION} s each, $(nproc) cores"
 row ""
 row "| what | req/s | p50 ms | p99 ms | non-2xx |"
 row "|---|---|---|---|---|"
@@ -133,12 +136,14 @@ start_server memory
 MEM_READY="$READY_S"; MEM_RSS="$(rss_mb "$SERVER_PID")"
 wrk_run "healthz" "http://127.0.0.1:$PORT/healthz"
 wrk_run "nearest-memory" -s "$BENCH/nearest.lua" "http://127.0.0.1:$PORT/v1/nearest?lat=30.58&lon=114.30&business=$BUSINESS"
+wrk_run "nearest-memory-daytime" -s "$BENCH/nearest-daytime.lua" "http://127.0.0.1:$PORT/v1/nearest?lat=30.58&lon=114.30&business=$BUSINESS"
 MEM_RSS_AFTER="$(rss_mb "$SERVER_PID")"
 stop_server
 
 start_server postgis
 PG_RSS="$(rss_mb "$SERVER_PID")"
 wrk_run "nearest-postgis" -s "$BENCH/nearest.lua" "http://127.0.0.1:$PORT/v1/nearest?lat=30.58&lon=114.30&business=$BUSINESS"
+wrk_run "nearest-postgis-daytime" -s "$BENCH/nearest-daytime.lua" "http://127.0.0.1:$PORT/v1/nearest?lat=30.58&lon=114.30&business=$BUSINESS"
 stop_server
 
 # The raw PostGIS KNN query under pgbench: the same filters and points, no HTTP, no hours.

@@ -9,7 +9,8 @@ public final class IndexedOutlet: Sendable {
     /// The hours as Chinese text when already rendered (the read model renders each distinct hours once).
     public let hoursTextZh: String?
     /// Outlets with the same hours and businesses share a class (≥ 0), so a search tests "could it be open?"
-    /// once per class instead of once per outlet; -1 puts the outlet in a class of its own.
+    /// once per class instead of once per outlet; -1 puts the outlet in a class of its own. Ids are dense
+    /// (0, 1, 2, ... as the read model numbers them): searches index arrays by them.
     public let hoursClass: Int
     public init(outlet: Outlet, hours: CompiledHours, hoursTextZh: String? = nil, hoursClass: Int = -1) {
         self.outlet = outlet
@@ -213,15 +214,19 @@ public struct OutletGrid: Sendable {
         // Whether a class could be open at anyone's arrival: its first opening at or after `at` comes no later
         // than the latest arrival (at + the travel time of 50 km). Decided once per class per query.
         let latestArrival = q.at.adding(minutes: TravelEstimate.minutes(distanceMetres: limit, mode: q.mode))
-        var classVerdict: [Int: Bool] = [:]
+        var classVerdict: [Int8] = []   // by class id: 0 unknown, 1 could be open, 2 cannot
         func couldBeOpen(_ run: Run) -> Bool {
-            if run.hoursClass >= 0, let v = classVerdict[run.hoursClass] { return v }
+            let cls = run.hoursClass
+            if cls >= 0 && cls < classVerdict.count && classVerdict[cls] != 0 { return classVerdict[cls] == 1 }
             let h = run.item.hours
             let v: Bool
             if h.isOpen(at: q.at, for: req) { v = true } else if let next = h.nextOpensAt(after: q.at, for: req) {
                 v = next <= latestArrival
             } else { v = false }
-            if run.hoursClass >= 0 { classVerdict[run.hoursClass] = v }
+            if cls >= 0 {
+                if cls >= classVerdict.count { classVerdict.append(contentsOf: repeatElement(0, count: cls + 1 - classVerdict.count)) }
+                classVerdict[cls] = v ? 1 : 2
+            }
             return v
         }
         for k in 0..<(Self.columns / 2) {
