@@ -139,12 +139,16 @@ wrk_run "nearest-memory" -s "$BENCH/nearest.lua" "http://127.0.0.1:$PORT/v1/near
 wrk_run "nearest-memory-daytime" -s "$BENCH/nearest-daytime.lua" "http://127.0.0.1:$PORT/v1/nearest?lat=30.58&lon=114.30&business=$BUSINESS"
 MEM_RSS_AFTER="$(rss_mb "$SERVER_PID")"
 stop_server
+# A killed client leaves its running queries behind; end them so the next measurement starts clean.
+"${PSQL[@]}" -At -c "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()" >/dev/null
 
 start_server postgis
 PG_RSS="$(rss_mb "$SERVER_PID")"
 wrk_run "nearest-postgis" -s "$BENCH/nearest.lua" "http://127.0.0.1:$PORT/v1/nearest?lat=30.58&lon=114.30&business=$BUSINESS"
 wrk_run "nearest-postgis-daytime" -s "$BENCH/nearest-daytime.lua" "http://127.0.0.1:$PORT/v1/nearest?lat=30.58&lon=114.30&business=$BUSINESS"
 stop_server
+# A killed client leaves its running queries behind; end them so the next measurement starts clean.
+"${PSQL[@]}" -At -c "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()" >/dev/null
 
 # The raw PostGIS KNN query under pgbench: the same filters and points, no HTTP, no hours.
 cat > "$BENCH/knn.sql" <<SQL

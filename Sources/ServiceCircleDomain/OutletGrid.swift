@@ -189,9 +189,94 @@ public struct OutletGrid: Sendable {
 
     /// The whole answer to a nearest query from the index: results, opening-soon and, when fallbacks apply,
     /// the nearest outlet open at arrival out to ``NearestQuery/beyondRadiusLimit``.
+    ///
+    /// The same answer as ``Nearest/answer(inRadius:query:)`` over ``within(radius:of:required:kinds:beyond:)``
+    /// (the grid tests compare them), computed lazily: candidates are taken in cheap-distance order and the
+    /// exact geodesic is computed only where it can change the answer — for the outlets that end up listed,
+    /// near a rank boundary, or near the radius.
     public func answer(_ q: NearestQuery) -> NearestAnswer {
-        var answer = Nearest.answer(inRadius: within(radius: q.radius, of: q.point, required: q.required, kinds: q.kinds), query: q)
-        if answer.fallbacksApplied && q.radius < NearestQuery.beyondRadiusLimit {
+        let near = scan(radius: q.radius, of: q.point, required: q.required, kinds: q.kinds, beyond: nil)
+            .sorted { $0.approx < $1.approx }
+        var exact = [Double](repeating: -1, count: near.count)
+        func distance(_ i: Int) -> Double {
+            if exact[i] < 0 { exact[i] = Geodesy.distance(q.point, near[i].item.outlet.location) }
+            return exact[i]
+        }
+        // The bounds the cheap distance guarantees (see looseAbove/looseBelow).
+        func low(_ i: Int) -> Double { (near[i].approx - 1) / (1 + Self.approxError) }
+        func high(_ i: Int) -> Double { (near[i].approx + 1) / (1 - Self.approxError) }
+        func inRadius(_ i: Int) -> Bool {
+            if high(i) <= q.radius { return true }
+            if low(i) > q.radius { return false }
+            return distance(i) <= q.radius
+        }
+        func eta(_ i: Int) -> Int {
+            if q.mode == .none { return 0 }
+            let a = TravelEstimate.minutes(distanceMetres: max(0, low(i)), mode: q.mode)
+            if a == TravelEstimate.minutes(distanceMetres: high(i), mode: q.mode) && low(i) > 0 { return a }
+            return TravelEstimate.minutes(distanceMetres: distance(i), mode: q.mode)
+        }
+        var memo: [Nearest.ClassArrival: Nearest.TimeVerdict] = [:]
+        func time(_ i: Int, eta: Int) -> Nearest.TimeVerdict {
+            let cls = near[i].item.hoursClass
+            if cls >= 0, let t = memo[Nearest.ClassArrival(hoursClass: cls, eta: eta)] { return t }
+            let t = Nearest.timeVerdict(near[i].item.hours, arrival: q.at.adding(minutes: eta), q)
+            if cls >= 0 { memo[Nearest.ClassArrival(hoursClass: cls, eta: eta)] = t }
+            return t
+        }
+        /// The first `k` of `indices` (in cheap-distance order) by (geodesic distance, id), computing the
+        /// geodesic only until no later index can enter the first k.
+        func first(_ k: Int, of indices: [Int]) -> [Int] {
+            var chosen: [Int] = []
+            for i in indices {
+                if chosen.count >= k, low(i) > distance(chosen[k - 1]) { break }
+                _ = distance(i)
+                chosen.append(i)
+                chosen.sort { (exact[$0], near[$0].item.outlet.id.rawValue) < (exact[$1], near[$1].item.outlet.id.rawValue) }
+                if chosen.count > k { chosen.removeLast() }
+            }
+            return chosen
+        }
+
+        // Results: the open outlets in the radius, by distance. Walk in cheap order; once `limit` are found,
+        // only candidates whose lower bound does not exceed the limit-th distance can still enter.
+        var open: [Int] = []
+        var closed: [(index: Int, next: Instant, closes: Instant?, eta: Int)] = []
+        var openTimes: [Int: (Instant?, Int?, Int)] = [:]
+        var kth: Double = .infinity
+        for i in near.indices {
+            if open.count >= q.limit && low(i) > kth { break }
+            guard inRadius(i) else { continue }
+            let e = eta(i)
+            switch time(i, eta: e) {
+            case .open(let closes, let until):
+                open.append(i)
+                openTimes[i] = (closes, until, e)
+                if open.count >= q.limit { kth = first(q.limit, of: open).last.map(distance) ?? .infinity }
+            case .closed(let next, let closes):
+                if let next { closed.append((i, next, closes, e)) }
+            }
+        }
+        let results = first(q.limit, of: open).map { i -> NearestResult in
+            let (closes, until, e) = openTimes[i]!
+            return NearestResult(item: near[i].item, distance: distance(i), etaMinutes: e, arrivesAt: q.at.adding(minutes: e),
+                                 closesAt: closes, openUntilMinutes: until)
+        }
+        guard results.count < q.limit else {
+            return NearestAnswer(results: results, openingSoon: [], nearestOpenBeyondRadius: nil, fallbacksApplied: false)
+        }
+        // Fewer than `limit` open: every candidate was visited. Opening soon: by next opening, then distance.
+        var soon: [OpeningSoon] = []
+        let byNext = Dictionary(grouping: closed, by: \.next).sorted { $0.key < $1.key }
+        for (_, group) in byNext where soon.count < q.limit {
+            let info = Dictionary(uniqueKeysWithValues: group.map { ($0.index, $0) })
+            for i in first(q.limit - soon.count, of: group.map(\.index)) {
+                let c = info[i]!
+                soon.append(OpeningSoon(item: near[i].item, distance: distance(i), etaMinutes: c.eta, nextOpensAt: c.next, closesAt: c.closes))
+            }
+        }
+        var answer = NearestAnswer(results: results, openingSoon: soon, nearestOpenBeyondRadius: nil, fallbacksApplied: true)
+        if q.radius < NearestQuery.beyondRadiusLimit {
             answer.nearestOpenBeyondRadius = nearestOpenBeyond(q)
         }
         return answer

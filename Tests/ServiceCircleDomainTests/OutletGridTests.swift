@@ -5,7 +5,7 @@ import Testing
 /// The read model's grid against an exhaustive scan: same results, opening-soon and beyond-radius answer.
 @Suite("OutletGrid equals an exhaustive scan")
 struct OutletGridTests {
-    struct SplitMix {
+    struct SplitMix: RandomNumberGenerator {
         var state: UInt64
         mutating func next() -> UInt64 {
             state &+= 0x9E3779B97F4A7C15
@@ -66,7 +66,7 @@ struct OutletGridTests {
             let business = [BusinessCode.ebikeRegistration, .vehicleInspection, .licenseRenewal][Int(g.next() % 3)]
             let q = NearestQuery(point: p, businesses: [business], kinds: g.unit() < 0.2 ? [.inspectionStation] : [],
                                  at: Instant(seconds: base.seconds + Int64(g.next() % (365 * 86_400)) / 60 * 60),
-                                 radius: [1_000.0, 5_000.0, 12_000.0][Int(g.next() % 3)], limit: [1, 5][Int(g.next() % 2)],
+                                 radius: [1_000.0, 5_000.0, 12_000.0][Int(g.next() % 3)], limit: [1, 5, 20][Int(g.next() % 3)],
                                  mode: TravelMode.allCases[Int(g.next() % 4)])
             let all = items.filter { q.admits($0.outlet) }
                 .map { NearestCandidate(item: $0, distance: Geodesy.distance(p, $0.outlet.location)) }
@@ -76,6 +76,14 @@ struct OutletGridTests {
             #expect(incremental.answer(q).results.map(\.outlet.id) == got.results.map(\.outlet.id))
             #expect(got.results.map(\.outlet.id) == expected.results.map(\.outlet.id))
             #expect(got.openingSoon.map(\.outlet.id) == expected.openingSoon.map(\.outlet.id))
+            #expect(got.results.map(\.distance) == expected.results.map(\.distance))
+            #expect(got.results.map(\.etaMinutes) == expected.results.map(\.etaMinutes))
+            #expect(got.results.map(\.closesAt) == expected.results.map(\.closesAt))
+            #expect(got.results.map(\.openUntilMinutes) == expected.results.map(\.openUntilMinutes))
+            #expect(got.openingSoon.map(\.distance) == expected.openingSoon.map(\.distance))
+            #expect(got.openingSoon.map(\.etaMinutes) == expected.openingSoon.map(\.etaMinutes))
+            #expect(got.openingSoon.map(\.nextOpensAt) == expected.openingSoon.map(\.nextOpensAt))
+            #expect(got.fallbacksApplied == expected.fallbacksApplied)
             let beyond = expected.fallbacksApplied
                 ? Nearest.firstOpen(all.filter { $0.distance > q.radius && $0.distance <= NearestQuery.beyondRadiusLimit }, q) : nil
             #expect(got.nearestOpenBeyondRadius?.outlet.id == beyond?.outlet.id)
@@ -83,6 +91,33 @@ struct OutletGridTests {
             if beyond != nil { beyondChecked += 1 }
         }
         #expect(beyondChecked > 30, "the beyond-radius search was exercised (\(beyondChecked) answers)")
+    }
+
+    /// Outlets 3 m apart in distance at scattered bearings: the cheap distance (off by up to 0.5 %, about 10 m
+    /// here, depending on bearing) orders them differently from the geodesic, which must decide.
+    @Test(arguments: [("2026-03-02T10:00:00+08:00", 0), ("2026-03-02T10:00:00+08:00", 1), ("2026-03-02T20:00:00+08:00", 0)])
+    func nearTiesAreRankedByTheGeodesic(at instant: String, hoursIndex: Int) {
+        var g = SplitMix(state: 3)
+        let hours = hoursIndex == 0 ? Self.templates[0] : Self.templates[1]
+        let items = (0..<60).map { i -> IndexedOutlet in
+            let p = Geodesy.destination(from: Self.centre, bearingDegrees: g.unit() * 360, distance: 2_000 + Double(i) * 3)
+            let o = Outlet(id: .init(Int64(1000 - i)), code: "T\(i)", name: "点\(i)", kind: .ebikePlatePoint, address: "", province: "湖北省",
+                           city: "武汉市", district: "江岸区", districtCode: "420102", phone: nil, location: p, operatingState: .active,
+                           businesses: [.ebikeRegistration], hours: hours)
+            return IndexedOutlet(outlet: o, hours: o.compiledHours(calendar: calendar2026), hoursClass: 0)
+        }
+        let grid = OutletGrid(items.shuffled(using: &g))
+        for limit in [1, 3, 5, 10] {
+            for radius in [2_030.0, 2_100.0, 5_000.0] {
+                let q = NearestQuery(point: Self.centre, businesses: [.ebikeRegistration], at: at(instant), radius: radius, limit: limit)
+                let all = items.map { NearestCandidate(item: $0, distance: Geodesy.distance(Self.centre, $0.outlet.location)) }
+                    .filter { $0.distance <= radius }
+                let expected = Nearest.answer(inRadius: all, query: q)
+                let got = grid.answer(q)
+                #expect(got.results.map(\.outlet.id) == expected.results.map(\.outlet.id), "limit \(limit) radius \(radius)")
+                #expect(got.openingSoon.map(\.outlet.id) == expected.openingSoon.map(\.outlet.id), "limit \(limit) radius \(radius)")
+            }
+        }
     }
 
     @Test func updatesAndRemovals() {
