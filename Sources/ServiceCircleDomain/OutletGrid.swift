@@ -37,6 +37,7 @@ public struct OutletGrid: Sendable {
         var lat: Double
         var lon: Double
         var cosLat: Double   // for the haversine, computed once
+        var kind: OutletKind
         var item: IndexedOutlet
         init(_ item: IndexedOutlet) {
             let o = item.outlet
@@ -44,6 +45,7 @@ public struct OutletGrid: Sendable {
             lat = o.location.lat
             lon = o.location.lon
             cosLat = cos(o.location.lat * .pi / 180)
+            kind = o.kind
             self.item = item
         }
     }
@@ -154,17 +156,20 @@ public struct OutletGrid: Sendable {
             for c in (allColumns ? 0...(Self.columns - 1) : c0...c1) {
                 let column = ((c % Self.columns) + Self.columns) % Self.columns
                 guard let cell = cells[Self.key(row: r, column: column)] else { continue }
-                for run in cell.runs where run.item.businesses.isSuperset(of: required) {
-                    for e in cell.entries[run.start..<run.end] {
-                        if abs(e.lat - p.lat) > dLat { continue }
-                        let item = e.item
-                        if !kinds.isEmpty && !kinds.contains(item.outlet.kind) { continue }
-                        let sLat = sin((e.lat - p.lat) * .pi / 360)
-                        let sLon = sin((e.lon - p.lon) * .pi / 360)
-                        let h = min(1, sLat * sLat + cosLat * e.cosLat * sLon * sLon)
-                        let approx = 2 * asin(h.squareRoot()) * metresPerRadian
-                        if approx > upper || approx <= lower { continue }
-                        out.append(Near(approx: approx, item: item))
+                // Reading fields through the buffer touches an outlet's reference only when it is kept.
+                cell.entries.withUnsafeBufferPointer { entries in
+                    for run in cell.runs where run.item.businesses.isSuperset(of: required) {
+                        for i in run.start..<run.end {
+                            let lat = entries[i].lat
+                            if abs(lat - p.lat) > dLat { continue }
+                            if !kinds.isEmpty && !kinds.contains(entries[i].kind) { continue }
+                            let sLat = sin((lat - p.lat) * .pi / 360)
+                            let sLon = sin((entries[i].lon - p.lon) * .pi / 360)
+                            let h = min(1, sLat * sLat + cosLat * entries[i].cosLat * sLon * sLon)
+                            let approx = 2 * asin(h.squareRoot()) * metresPerRadian
+                            if approx > upper || approx <= lower { continue }
+                            out.append(Near(approx: approx, item: entries[i].item))
+                        }
                     }
                 }
             }
@@ -216,12 +221,28 @@ public struct OutletGrid: Sendable {
             if a == TravelEstimate.minutes(distanceMetres: high(i), mode: q.mode) && low(i) > 0 { return a }
             return TravelEstimate.minutes(distanceMetres: distance(i), mode: q.mode)
         }
+        // Outlets of one hours class arriving at the same minute share the verdict. Without travel everyone
+        // arrives at `at`: an array by class id; with travel, a dictionary by (class, minutes).
         var memo: [Nearest.ClassArrival: Nearest.TimeVerdict] = [:]
+        var memoNow: [Nearest.TimeVerdict?] = []
         func time(_ i: Int, eta: Int) -> Nearest.TimeVerdict {
             let cls = near[i].item.hoursClass
-            if cls >= 0, let t = memo[Nearest.ClassArrival(hoursClass: cls, eta: eta)] { return t }
+            if cls >= 0 {
+                if eta == 0 {
+                    if cls < memoNow.count, let t = memoNow[cls] { return t }
+                } else if let t = memo[Nearest.ClassArrival(hoursClass: cls, eta: eta)] {
+                    return t
+                }
+            }
             let t = Nearest.timeVerdict(near[i].item.hours, arrival: q.at.adding(minutes: eta), q)
-            if cls >= 0 { memo[Nearest.ClassArrival(hoursClass: cls, eta: eta)] = t }
+            if cls >= 0 {
+                if eta == 0 {
+                    if cls >= memoNow.count { memoNow.append(contentsOf: repeatElement(nil, count: cls + 1 - memoNow.count)) }
+                    memoNow[cls] = t
+                } else {
+                    memo[Nearest.ClassArrival(hoursClass: cls, eta: eta)] = t
+                }
+            }
             return t
         }
         /// The first `k` of `indices` (in cheap-distance order) by (geodesic distance, id), computing the
@@ -335,15 +356,16 @@ public struct OutletGrid: Sendable {
                     let column = ((c % Self.columns) + Self.columns) % Self.columns
                     guard let cell = cells[Self.key(row: r, column: column)] else { continue }
                     for run in cell.runs where run.item.businesses.isSuperset(of: req) && couldBeOpen(run) {
-                        for e in cell.entries[run.start..<run.end] {
-                            let item = e.item
-                            if !q.kinds.isEmpty && !q.kinds.contains(item.outlet.kind) { continue }
-                            let sLat = sin((e.lat - p.lat) * .pi / 360)
-                            let sLon = sin((e.lon - p.lon) * .pi / 360)
-                            let h = min(1, sLat * sLat + cosLat * e.cosLat * sLon * sLon)
-                            let approx = 2 * asin(h.squareRoot()) * metresPerRadian
-                            if approx > upper || approx <= lower { continue }
-                            ring.append(Near(approx: approx, item: item))
+                        cell.entries.withUnsafeBufferPointer { entries in
+                            for i in run.start..<run.end {
+                                if !q.kinds.isEmpty && !q.kinds.contains(entries[i].kind) { continue }
+                                let sLat = sin((entries[i].lat - p.lat) * .pi / 360)
+                                let sLon = sin((entries[i].lon - p.lon) * .pi / 360)
+                                let h = min(1, sLat * sLat + cosLat * entries[i].cosLat * sLon * sLon)
+                                let approx = 2 * asin(h.squareRoot()) * metresPerRadian
+                                if approx > upper || approx <= lower { continue }
+                                ring.append(Near(approx: approx, item: entries[i].item))
+                            }
                         }
                     }
                 }
