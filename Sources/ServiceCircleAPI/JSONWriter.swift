@@ -16,25 +16,19 @@ struct JSONWriter {
         first = false
     }
 
-    mutating func beginObject() {
+    mutating func beginObject() { open(UInt8(ascii: "{")) }
+    mutating func endObject() { close(UInt8(ascii: "}")) }
+    mutating func beginArray() { open(UInt8(ascii: "[")) }
+    mutating func endArray() { close(UInt8(ascii: "]")) }
+
+    private mutating func open(_ bracket: UInt8) {
         comma()
-        bytes.append(UInt8(ascii: "{"))
+        bytes.append(bracket)
         first = true
     }
 
-    mutating func endObject() {
-        bytes.append(UInt8(ascii: "}"))
-        first = false
-    }
-
-    mutating func beginArray() {
-        comma()
-        bytes.append(UInt8(ascii: "["))
-        first = true
-    }
-
-    mutating func endArray() {
-        bytes.append(UInt8(ascii: "]"))
+    private mutating func close(_ bracket: UInt8) {
+        bytes.append(bracket)
         first = false
     }
 

@@ -5,18 +5,6 @@ import Testing
 /// The read model's grid against an exhaustive scan: same results, opening-soon and beyond-radius answer.
 @Suite("OutletGrid equals an exhaustive scan")
 struct OutletGridTests {
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E3779B97F4A7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-            z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-            return z ^ (z >> 31)
-        }
-        mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
-    }
-
     static let centre = GeoPoint(lat: 30.59, lon: 114.27)
     static let templates: [Hours] = [
         Hours(rules: [HoursRule(days: [.workday], intervals: [TimeRange("08:30", "12:00"), TimeRange("13:30", "17:30")])]),
@@ -52,7 +40,7 @@ struct OutletGridTests {
     }
 
     @Test func randomQueries() {
-        var g = SplitMix(state: 7)
+        var g = SplitMix(seed: 7)
         let items = Self.catalogue(&g, count: 1_500)
         let grid = OutletGrid(items)
         var incremental = OutletGrid()
@@ -97,7 +85,7 @@ struct OutletGridTests {
     /// here, depending on bearing) orders them differently from the geodesic, which must decide.
     @Test(arguments: [("2026-03-02T10:00:00+08:00", 0), ("2026-03-02T10:00:00+08:00", 1), ("2026-03-02T20:00:00+08:00", 0)])
     func nearTiesAreRankedByTheGeodesic(at instant: String, hoursIndex: Int) {
-        var g = SplitMix(state: 3)
+        var g = SplitMix(seed: 3)
         let hours = hoursIndex == 0 ? Self.templates[0] : Self.templates[1]
         let items = (0..<60).map { i -> IndexedOutlet in
             let p = Geodesy.destination(from: Self.centre, bearingDegrees: g.unit() * 360, distance: 2_000 + Double(i) * 3)
@@ -121,7 +109,7 @@ struct OutletGridTests {
     }
 
     @Test func updatesAndRemovals() {
-        var g = SplitMix(state: 11)
+        var g = SplitMix(seed: 11)
         let items = Self.catalogue(&g, count: 50)
         var grid = OutletGrid()
         for item in items { grid.upsert(item) }
@@ -142,4 +130,9 @@ struct OutletGridTests {
         grid.remove(id: o.id.rawValue)
         #expect(grid.count == active.count - 1)
     }
+}
+
+/// The property tests' generator (HoursEvaluationTests), also as a RandomNumberGenerator for shuffling.
+extension SplitMix: RandomNumberGenerator {
+    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }
