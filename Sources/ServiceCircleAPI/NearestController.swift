@@ -6,8 +6,6 @@ import ServiceCircleStore
 /// GET /v1/nearest — the five-kilometre service circle (DESIGN.md).
 struct NearestController: Sendable {
     let deps: AppDependencies
-    /// Candidates read per page when searching outward beyond the radius.
-    static let beyondPage = 100
 
     func register(on router: Router<AppContext>) {
         router.get("/v1/nearest", use: nearest)
@@ -119,27 +117,54 @@ struct NearestController: Sendable {
     /// The answer from PostGIS: candidates in the radius, then pages outward when fallbacks apply.
     func fromPostGIS(_ q: NearestQuery) async throws -> NearestAnswer {
         let calendar = try await deps.calendar.current()
+        var compiled = CompiledCache(calendar: calendar)
         let inRadius = try await deps.catalogue.within(radius: q.radius, of: q.point, businesses: q.businesses, kinds: q.kinds)
         var answer = Nearest.answer(
-            inRadius: inRadius.map { NearestCandidate(outlet: $0.outlet, distance: $0.distance, hours: $0.outlet.compiledHours(calendar: calendar)) },
+            inRadius: inRadius.map { NearestCandidate(outlet: $0.outlet, distance: $0.distance, hours: compiled.hours($0.outlet)) },
             query: q)
         if answer.fallbacksApplied && q.radius < NearestQuery.beyondRadiusLimit {
-            answer.nearestOpenBeyondRadius = try await beyond(q, after: inRadius.last, calendar: calendar)
+            answer.nearestOpenBeyondRadius = try await beyond(q, compiled: &compiled)
         }
         return answer
     }
 
-    /// Reads candidates outward from the radius to 50 km in pages until one is open at arrival.
-    func beyond(_ q: NearestQuery, after last: OutletDistance?, calendar: HolidayCalendar) async throws -> NearestResult? {
-        var cursor: (distance: Double, id: Outlet.ID)? = last.map { ($0.distance, $0.outlet.id) } ?? (q.radius, Outlet.ID(Int64.max))
+    /// Hours compiled once per distinct (hours, businesses) within a request.
+    struct CompiledCache {
+        struct Key: Hashable {
+            var hours: Hours
+            var businesses: [BusinessCode]
+        }
+        let calendar: HolidayCalendar
+        var cache: [Key: CompiledHours] = [:]
+        mutating func hours(_ o: Outlet) -> CompiledHours {
+            let key = Key(hours: o.hours, businesses: o.businesses)
+            if let h = cache[key] { return h }
+            let h = o.compiledHours(calendar: calendar)
+            cache[key] = h
+            return h
+        }
+    }
+
+    /// The nearest outlet beyond the radius (to 50 km) open at arrival: candidates in the index's
+    /// nearest-neighbour order (great-circle), in growing pages, each ranked by its geodesic distance; the
+    /// walk stops once the great-circle distance (within 0.6 % of the geodesic) rules out beating the best.
+    func beyond(_ q: NearestQuery, compiled: inout CompiledCache) async throws -> NearestResult? {
+        var best: NearestResult?
+        var offset = 0
+        var page = 256
         while true {
-            let page = try await deps.catalogue.within(radius: NearestQuery.beyondRadiusLimit, of: q.point, businesses: q.businesses,
-                                                        kinds: q.kinds, after: cursor, limit: Self.beyondPage)
-            let candidates = page.filter { $0.distance > q.radius }
-                .map { NearestCandidate(outlet: $0.outlet, distance: $0.distance, hours: $0.outlet.compiledHours(calendar: calendar)) }
-            if let r = Nearest.firstOpen(candidates, q) { return r }
-            guard page.count == Self.beyondPage, let l = page.last else { return nil }
-            cursor = (l.distance, l.outlet.id)
+            let rows = try await deps.catalogue.nearestFirst(of: q.point, within: NearestQuery.beyondRadiusLimit, businesses: q.businesses,
+                                                             kinds: q.kinds, offset: offset, limit: page)
+            for (c, sphere) in rows {
+                if let b = best, sphere > b.distance * 1.006 + 1 { return best }
+                guard c.distance > q.radius else { continue }
+                if let b = best, (b.distance, b.outlet.id) < (c.distance, c.outlet.id) { continue }
+                let candidate = NearestCandidate(outlet: c.outlet, distance: c.distance, hours: compiled.hours(c.outlet))
+                if let r = Nearest.openAtArrival(candidate, q) { best = r }
+            }
+            guard rows.count == page else { return best }
+            offset += page
+            page = min(page * 2, 4096)
         }
     }
 }

@@ -126,6 +126,33 @@ public struct Catalogue: Sendable {
         return out
     }
 
+    /// Active outlets within `radius` metres offering all `businesses` (and of `kinds`, when given), in the
+    /// order of the GiST index's nearest-neighbour scan (`<->`: great-circle distance on the mean sphere),
+    /// from the `offset`-th on; each with its geodesic distance and that sphere distance.
+    public func nearestFirst(of p: GeoPoint, within radius: Double, businesses: [BusinessCode], kinds: [OutletKind],
+                             offset: Int, limit: Int) async throws -> [(OutletDistance, sphere: Double)] {
+        let b = businesses.map(\.rawValue)
+        let k: [String]? = kinds.isEmpty ? nil : kinds.map(\.rawValue)
+        let rows = try await client.query("""
+            WITH q AS (SELECT ST_SetSRID(ST_MakePoint(\(p.lon), \(p.lat)), 4326)::geography AS g)
+            SELECT \(unescaped: Self.outletColumns), ST_Distance(o.location, q.g, true), o.location <-> q.g
+              FROM outlets o, q
+             WHERE o.operating_state = 'active'
+               AND o.businesses @> \(b)::text[]
+               AND (\(k)::text[] IS NULL OR o.kind = ANY(\(k)::text[]))
+               AND ST_DWithin(o.location, q.g, \(radius), true)
+             ORDER BY o.location <-> q.g, o.id
+             OFFSET \(offset) LIMIT \(limit)
+            """, logger: logger)
+        var out: [(OutletDistance, sphere: Double)] = []
+        for try await r in rows.decode((Int64, String, String, String, String, String, String, String, String, String?,
+                                         Double, Double, String, [String], String, Double, Double).self) {
+            let outlet = try Self.outletSharingHours((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12, r.13, r.14))
+            out.append((OutletDistance(outlet: outlet, distance: r.15), sphere: r.16))
+        }
+        return out
+    }
+
     /// Active outlets within `radius` metres (geodesic, WGS-84) offering all `businesses`, nearest first, ties by id;
     /// with `after`, only those ordered after that (distance, id) — a keyset for reading rings outward in pages.
     public func within(radius: Double, of p: GeoPoint, businesses: [BusinessCode], kinds: [OutletKind],
