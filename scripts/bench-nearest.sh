@@ -8,7 +8,7 @@
 #   from PostGIS, and with pgbench the raw PostGIS KNN query the PostGIS path is built on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SETUP_PACKAGES="wrk" source scripts/setup.sh
+SETUP_PACKAGES="wrk curl" source scripts/setup.sh
 
 COUNT="${COUNT:-1000000}"
 DURATION="${DURATION:-20}"
@@ -92,8 +92,10 @@ start_server() {  # $1 = read model mode
   "$BIN" serve --database-url "$URL" --no-seed --port "$PORT" --read-model "$1" --log-level warning &
   SERVER_PID=$!
   local t0=$(date +%s%N)
+  local deadline=$(( $(date +%s) + 600 ))
   until curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null; do
     kill -0 "$SERVER_PID" 2>/dev/null || { echo "server died" >&2; exit 1; }
+    [ "$(date +%s)" -lt "$deadline" ] || { echo "server not ready after 600 s" >&2; exit 1; }
     sleep 0.2
   done
   READY_S=$(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')

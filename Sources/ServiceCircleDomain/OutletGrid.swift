@@ -146,7 +146,8 @@ public struct OutletGrid: Sendable {
         let r0 = Self.row(lat0), r1 = Self.row(lat1)
         let c0 = Int(((p.lon - dLon + 180) / Self.cellDegrees).rounded(.down))
         let c1 = Int(((p.lon + dLon + 180) / Self.cellDegrees).rounded(.down))
-        let allColumns = c1 - c0 + 1 >= Self.columns
+        // A box that reaches a pole holds every longitude.
+        let allColumns = c1 - c0 + 1 >= Self.columns || lat0 <= -90 || lat1 >= 90
         let upper = Self.looseAbove(radius)
         let lower = beyond.map(Self.looseBelow) ?? -1
         let metresPerRadian = 6_371_008.8
@@ -312,10 +313,24 @@ public struct OutletGrid: Sendable {
         let upper = Self.looseAbove(limit), lower = Self.looseBelow(q.radius)
         let req = q.required
         let metresPerRadian = 6_371_008.8
-        let p = q.point
+        // Longitude 180 is -180: the margins below are measured from the cell the point falls in.
+        let p = GeoPoint(lat: q.point.lat, lon: q.point.lon >= 180 ? q.point.lon - 360 : q.point.lon)
         let cosLat = cos(p.lat * .pi / 180)
         let pr = Self.row(p.lat), pc = Self.column(p.lon)
         var best: NearestResult?
+        // Near the poles the rings' lower bound grows too slowly to stop the walk: read the whole 50 km box
+        // once instead, in cheap-distance order.
+        if abs(p.lat) > 75 {
+            let all = scan(radius: limit, of: p, required: req, kinds: q.kinds, beyond: q.radius).sorted { $0.approx < $1.approx }
+            for n in all {
+                if let b = best, n.approx > Self.looseAbove(b.distance) { break }
+                let d = Geodesy.distance(p, n.item.outlet.location)
+                guard d > q.radius && d <= limit else { continue }
+                if let b = best, (b.distance, b.outlet.id.rawValue) < (d, n.item.outlet.id.rawValue) { continue }
+                if let r = Nearest.openAtArrival(NearestCandidate(item: n.item, distance: d), q) { best = r }
+            }
+            return best
+        }
         var ring: [Near] = []
         // Whether a class could be open at anyone's arrival: its first opening at or after `at` comes no later
         // than the latest arrival (at + the travel time of 50 km). Decided once per class per query.

@@ -85,7 +85,12 @@ public final class ReadModel: Sendable {
         let row = try await Catalogue(client: client, logger: logger).outletRow(id: Outlet.ID(id))
         guard let calendar = state.withLock({ $0.calendar }) else { return try await reloadAll() }
         var decoded: [String: Hours] = [:]
-        let outlet = try row.map { try Catalogue.outlet($0, decodedHours: &decoded) }
+        var outlet: Outlet?
+        do { outlet = try row.map { try Catalogue.outlet($0, decodedHours: &decoded) } } catch {
+            // A row the service cannot read leaves the index (and is logged) rather than stopping the feed.
+            logger.error("read model: outlet unreadable, left out", metadata: ["id": "\(id)", "error": "\(error)"])
+            outlet = nil
+        }
         state.withLock { s in
             if let outlet, let row {
                 let cls = Self.hoursClass(for: outlet, text: row.14, calendar: calendar, classes: &s.classes)
@@ -109,8 +114,14 @@ public final class ReadModel: Sendable {
         var items: [IndexedOutlet] = []
         let rows = try await client.query(
             "SELECT \(unescaped: Catalogue.outletColumns) FROM outlets WHERE operating_state = 'active'", logger: logger)
+        var unreadable = 0
         for try await r in rows.decode(Catalogue.OutletRow.self) {
-            let outlet = try Catalogue.outlet(r, decodedHours: &decoded)
+            let outlet: Outlet
+            do { outlet = try Catalogue.outlet(r, decodedHours: &decoded) } catch {
+                unreadable += 1
+                logger.error("read model: outlet unreadable, left out", metadata: ["id": "\(r.0)", "error": "\(error)"])
+                continue
+            }
             let cls = Self.hoursClass(for: outlet, text: r.14, calendar: calendar, classes: &classes)
             items.append(IndexedOutlet(outlet: outlet, hours: cls.hours, hoursTextZh: cls.text, hoursClass: cls.id))
         }
@@ -124,7 +135,7 @@ public final class ReadModel: Sendable {
             s.generation += 1
         }
         logger.info("read model loaded", metadata: [
-            "outlets": "\(count)", "hours_classes": "\(classes.count)", "took": "\(ContinuousClock.now - started)",
+            "outlets": "\(count)", "hours_classes": "\(classes.count)", "unreadable": "\(unreadable)", "took": "\(ContinuousClock.now - started)",
         ])
     }
 

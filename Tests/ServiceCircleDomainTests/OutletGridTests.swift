@@ -108,6 +108,29 @@ struct OutletGridTests {
         }
     }
 
+    /// Longitude 180 and the poles: the searches end and find what lies across the antimeridian or the pole.
+    @Test func edgesOfTheMap() {
+        func item(_ id: Int64, _ lat: Double, _ lon: Double) -> IndexedOutlet {
+            let o = Outlet(id: .init(id), code: "E\(id)", name: "点", kind: .ebikePlatePoint, address: "", province: "-", city: "-",
+                           district: "-", districtCode: "100000", phone: nil, location: GeoPoint(lat: lat, lon: lon),
+                           operatingState: .active, businesses: [.ebikeRegistration], hours: Self.templates[1])
+            return IndexedOutlet(outlet: o, hours: o.compiledHours(calendar: calendar2026), hoursClass: 0)
+        }
+        let grid = OutletGrid([item(1, 10, -179.99), item(2, 89.99, 180), item(3, -89.995, 90)])
+        let now = at("2026-03-02T10:00:00+08:00")
+        func answer(_ lat: Double, _ lon: Double, radius: Double = 1_000) -> NearestAnswer {
+            grid.answer(NearestQuery(point: GeoPoint(lat: lat, lon: lon), businesses: [.ebikeRegistration], at: now, radius: radius))
+        }
+        // Across the antimeridian: ~2.2 km away, beyond a 1 km radius.
+        #expect(answer(10, 180).nearestOpenBeyondRadius?.outlet.id.rawValue == 1)
+        #expect(answer(10, 179.99, radius: 3_000).results.map(\.outlet.id.rawValue) == [1])
+        // Across the North Pole: (89.99, 0) to (89.99, 180) is about 2.2 km.
+        #expect(answer(89.99, 0, radius: 3_000).results.map(\.outlet.id.rawValue) == [2])
+        #expect(answer(89.99, 0).nearestOpenBeyondRadius?.outlet.id.rawValue == 2)
+        // Near the South Pole with nothing within 50 km: the search ends with no answer.
+        #expect(answer(-80, 0).nearestOpenBeyondRadius == nil)
+    }
+
     @Test func updatesAndRemovals() {
         var g = SplitMix(seed: 11)
         let items = Self.catalogue(&g, count: 50)

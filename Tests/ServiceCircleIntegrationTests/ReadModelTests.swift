@@ -69,6 +69,16 @@ struct ReadModelTests {
                 #expect(!beforeCal.contains("N-A"))
                 try await client.query("UPDATE calendar_days SET day_kind = 'makeup_workday', name_zh = '测试调休' WHERE date = '2026-03-07'", logger: TestDatabase.logger)
                 try await eventually("calendar reload") { codes(model, workdaySat).contains("N-A") }
+
+                // A row whose hours the service cannot read leaves the index; the feed keeps going.
+                try await client.query(#"UPDATE outlets SET hours = '{"rules": [{"x": 1}]}' WHERE code = 'N-A'"#, logger: TestDatabase.logger)
+                try await eventually("unreadable row dropped") { !codes(model, workdaySat).contains("N-A") }
+                try await client.query("UPDATE outlets SET operating_state = 'temporarily_closed' WHERE code = 'N-D'", logger: TestDatabase.logger)
+                try await eventually("feed alive after a bad row") { codes(model, q).isEmpty }
+
+                // TRUNCATE (no row triggers) still reloads.
+                try await client.query("TRUNCATE outlets", logger: TestDatabase.logger)
+                try await eventually("truncate reload") { model.count == 0 }
             }
         }
     }
