@@ -54,7 +54,7 @@ struct OutletsController: Sendable {
     }
 
     @Sendable func show(_ request: Request, context: AppContext) async throws -> Response {
-        var p = QueryParameters(request, allowed: [])
+        let p = QueryParameters(request, allowed: [])
         try p.check()
         let outlet = try await load(context)
         return try APIJSON.response(OutletDTO(outlet, calendar: try await deps.calendar.current(), now: deps.clock.now()))

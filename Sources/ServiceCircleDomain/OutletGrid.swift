@@ -129,6 +129,17 @@ public struct OutletGrid: Sendable {
     }
 
     static let approxError = 0.006
+    /// Mean radius of the sphere the cheap distance uses (that of PostGIS's sphere).
+    static let metresPerRadian = 6_371_008.8
+
+    /// The cheap distance from `p` (whose cos φ is `cosLat`) to an entry: haversine on the mean sphere.
+    @inline(__always)
+    static func approxDistance(from p: GeoPoint, cosLat: Double, to e: Entry) -> Double {
+        let sLat = sin((e.lat - p.lat) * .pi / 360)
+        let sLon = sin((e.lon - p.lon) * .pi / 360)
+        let h = min(1, sLat * sLat + cosLat * e.cosLat * sLon * sLon)
+        return 2 * asin(h.squareRoot()) * metresPerRadian
+    }
 
     /// Upper bound of the approximate distance of anything whose geodesic distance is ≤ `d`.
     static func looseAbove(_ d: Double) -> Double { d * (1 + approxError) + 1 }
@@ -150,7 +161,6 @@ public struct OutletGrid: Sendable {
         let allColumns = c1 - c0 + 1 >= Self.columns || lat0 <= -90 || lat1 >= 90
         let upper = Self.looseAbove(radius)
         let lower = beyond.map(Self.looseBelow) ?? -1
-        let metresPerRadian = 6_371_008.8
         let cosLat = cos(p.lat * .pi / 180)
         var out: [Near] = []
         for r in r0...r1 {
@@ -161,13 +171,9 @@ public struct OutletGrid: Sendable {
                 cell.entries.withUnsafeBufferPointer { entries in
                     for run in cell.runs where run.item.businesses.isSuperset(of: required) {
                         for i in run.start..<run.end {
-                            let lat = entries[i].lat
-                            if abs(lat - p.lat) > dLat { continue }
+                            if abs(entries[i].lat - p.lat) > dLat { continue }
                             if !kinds.isEmpty && !kinds.contains(entries[i].kind) { continue }
-                            let sLat = sin((lat - p.lat) * .pi / 360)
-                            let sLon = sin((entries[i].lon - p.lon) * .pi / 360)
-                            let h = min(1, sLat * sLat + cosLat * entries[i].cosLat * sLon * sLon)
-                            let approx = 2 * asin(h.squareRoot()) * metresPerRadian
+                            let approx = Self.approxDistance(from: p, cosLat: cosLat, to: entries[i])
                             if approx > upper || approx <= lower { continue }
                             out.append(Near(approx: approx, item: entries[i].item))
                         }
@@ -312,7 +318,6 @@ public struct OutletGrid: Sendable {
         let limit = NearestQuery.beyondRadiusLimit
         let upper = Self.looseAbove(limit), lower = Self.looseBelow(q.radius)
         let req = q.required
-        let metresPerRadian = 6_371_008.8
         // Longitude 180 is -180: the margins below are measured from the cell the point falls in.
         let p = GeoPoint(lat: q.point.lat, lon: q.point.lon >= 180 ? q.point.lon - 360 : q.point.lon)
         let cosLat = cos(p.lat * .pi / 180)
@@ -320,15 +325,20 @@ public struct OutletGrid: Sendable {
         var best: NearestResult?
         // Near the poles the rings' lower bound grows too slowly to stop the walk: read the whole 50 km box
         // once instead, in cheap-distance order.
-        if abs(p.lat) > 75 {
-            let all = scan(radius: limit, of: p, required: req, kinds: q.kinds, beyond: q.radius).sorted { $0.approx < $1.approx }
-            for n in all {
+        /// Takes candidates sorted by cheap distance, keeping the best open one, until none can beat it.
+        func walk(_ sorted: [Near]) {
+            for n in sorted {
                 if let b = best, n.approx > Self.looseAbove(b.distance) { break }
+                // Without travel the arrival is the query instant: a closed outlet needs no distance.
+                if q.mode == .none && !n.item.hours.isOpen(at: q.at, for: req) { continue }
                 let d = Geodesy.distance(p, n.item.outlet.location)
                 guard d > q.radius && d <= limit else { continue }
                 if let b = best, (b.distance, b.outlet.id.rawValue) < (d, n.item.outlet.id.rawValue) { continue }
                 if let r = Nearest.openAtArrival(NearestCandidate(item: n.item, distance: d), q) { best = r }
             }
+        }
+        if abs(p.lat) > 75 {
+            walk(scan(radius: limit, of: p, required: req, kinds: q.kinds, beyond: q.radius).sorted { $0.approx < $1.approx })
             return best
         }
         var ring: [Near] = []
@@ -359,7 +369,7 @@ public struct OutletGrid: Sendable {
                 let lonMargin = min(p.lon - west, east - p.lon) * .pi / 180
                 let maxLat = min(90, max(abs(p.lat - Double(k + 1) * Self.cellDegrees), abs(p.lat + Double(k + 1) * Self.cellDegrees)))
                 let lonBound = 2 * asin(min(1, cos(maxLat * .pi / 180) * sin(lonMargin / 2)))
-                let bound = min(latMargin, lonBound) * metresPerRadian
+                let bound = min(latMargin, lonBound) * Self.metresPerRadian
                 if bound > upper { break }
                 if let b = best, bound > Self.looseAbove(b.distance) { break }
             }
@@ -374,10 +384,7 @@ public struct OutletGrid: Sendable {
                         cell.entries.withUnsafeBufferPointer { entries in
                             for i in run.start..<run.end {
                                 if !q.kinds.isEmpty && !q.kinds.contains(entries[i].kind) { continue }
-                                let sLat = sin((entries[i].lat - p.lat) * .pi / 360)
-                                let sLon = sin((entries[i].lon - p.lon) * .pi / 360)
-                                let h = min(1, sLat * sLat + cosLat * entries[i].cosLat * sLon * sLon)
-                                let approx = 2 * asin(h.squareRoot()) * metresPerRadian
+                                let approx = Self.approxDistance(from: p, cosLat: cosLat, to: entries[i])
                                 if approx > upper || approx <= lower { continue }
                                 ring.append(Near(approx: approx, item: entries[i].item))
                             }
@@ -386,15 +393,7 @@ public struct OutletGrid: Sendable {
                 }
             }
             ring.sort { $0.approx < $1.approx }
-            for n in ring {
-                if let b = best, n.approx > Self.looseAbove(b.distance) { break }
-                // Without travel the arrival is the query instant: a closed outlet needs no distance.
-                if q.mode == .none && !n.item.hours.isOpen(at: q.at, for: req) { continue }
-                let d = Geodesy.distance(p, n.item.outlet.location)
-                guard d > q.radius && d <= limit else { continue }
-                if let b = best, (b.distance, b.outlet.id.rawValue) < (d, n.item.outlet.id.rawValue) { continue }
-                if let r = Nearest.openAtArrival(NearestCandidate(item: n.item, distance: d), q) { best = r }
-            }
+            walk(ring)
         }
         return best
     }

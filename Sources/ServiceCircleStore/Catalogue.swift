@@ -44,8 +44,7 @@ public struct Catalogue: Sendable {
                            Double, Double, String, [String], String)
 
     static func outlet(_ r: OutletRow) throws -> Outlet {
-        var cache: [String: Hours] = [:]
-        return try outlet(r, decodedHours: &cache)
+        try outlet(r, hours: try hours(r))
     }
 
     /// Hours decoded from their stored text, shared by every query of the process: the spatial search reads
@@ -53,28 +52,32 @@ public struct Catalogue: Sendable {
     static let sharedHours = Mutex<[String: Hours]>([:])
 
     static func outletSharingHours(_ r: OutletRow) throws -> Outlet {
-        var cache = sharedHours.withLock { $0[r.14] }.map { [r.14: $0] } ?? [:]
-        let known = !cache.isEmpty
-        let outlet = try outlet(r, decodedHours: &cache)
-        if !known {
-            sharedHours.withLock { shared in
-                if shared.count >= 10_000 { shared.removeAll() }
-                shared[r.14] = outlet.hours
-            }
+        if let h = sharedHours.withLock({ $0[r.14] }) { return try outlet(r, hours: h) }
+        let h = try hours(r)
+        sharedHours.withLock { shared in
+            if shared.count >= 10_000 { shared.removeAll() }
+            shared[r.14] = h
         }
-        return outlet
+        return try outlet(r, hours: h)
     }
 
     /// Decodes a row, reusing hours already decoded from the same stored text (bulk reads).
     static func outlet(_ r: OutletRow, decodedHours cache: inout [String: Hours]) throws -> Outlet {
+        if let h = cache[r.14] { return try outlet(r, hours: h) }
+        let h = try hours(r)
+        cache[r.14] = h
+        return try outlet(r, hours: h)
+    }
+
+    /// The row's stored hours JSON, validated.
+    static func hours(_ r: OutletRow) throws -> Hours {
+        let json = try JSONDecoder().decode(JSONValue.self, from: Data(r.14.utf8))
+        do { return try Hours(json: json) } catch { throw StoreError.corrupt("outlet \(r.0): stored hours invalid: \(error)") }
+    }
+
+    static func outlet(_ r: OutletRow, hours: Hours) throws -> Outlet {
         guard let kind = OutletKind(rawValue: r.3), let state = OperatingState(rawValue: r.12) else {
             throw StoreError.corrupt("outlet \(r.0): unknown kind or state")
-        }
-        let hours: Hours
-        if let h = cache[r.14] { hours = h } else {
-            let json = try JSONDecoder().decode(JSONValue.self, from: Data(r.14.utf8))
-            do { hours = try Hours(json: json) } catch { throw StoreError.corrupt("outlet \(r.0): stored hours invalid: \(error)") }
-            cache[r.14] = hours
         }
         return Outlet(id: .init(r.0), code: r.1, name: r.2, kind: kind, address: r.4, province: r.5, city: r.6,
                       district: r.7, districtCode: r.8, phone: r.9, location: GeoPoint(lat: r.10, lon: r.11),
