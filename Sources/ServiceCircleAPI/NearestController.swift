@@ -168,3 +168,9 @@ struct NearestController: Sendable {
         }
     }
 }
+
+/// The /v1/nearest body for an answer, as the route writes it (for `servicecircle bench nearest`, which
+/// times the search and the serialization without HTTP).
+public func nearestResponseBytes(_ answer: NearestAnswer, _ q: NearestQuery) -> Int {
+    NearestController.body(answer, q, .init(lat: q.point.lat, lon: q.point.lon, coordsys: "wgs84")).bytes.count
+}

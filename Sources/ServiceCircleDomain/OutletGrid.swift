@@ -27,112 +27,167 @@ public final class IndexedOutlet: Sendable {
 /// Distances are geodesic on WGS-84 (``Geodesy/distance(_:_:)``), the same as PostGIS
 /// `ST_Distance(geography, geography, true)`, and results are ordered by (distance, id) — the PostGIS
 /// path's order — so both paths give the same answers.
+///
+/// Layout, for a search that touches no reference counts until it has chosen its outlets: a cell holds plain
+/// values (position, id, kind, hours class, and the slot of the outlet in ``items``), ordered by hours class
+/// with a run per class that carries the class's businesses; cells are found through a flat table of blocks of
+/// 16 × 16 cells, with no hashing. Every search is a nearest-first walk of square rings of cells that stops
+/// as soon as the unread rings cannot hold anything better — the radius results, each group of the
+/// opening-soon list and the beyond-radius answer alike — and it tests a whole run of one hours class
+/// ("open at arrival?") before reading its outlets.
 public struct OutletGrid: Sendable {
     public static let cellDegrees = 0.05
     static let columns = Int(360 / cellDegrees)   // 7200: longitude wraps
-    static let rows = Int(180 / cellDegrees)
+    static let rows = Int(180 / cellDegrees)      // 3600
+    static let blockSide = 16
+    static let blockColumns = columns / blockSide  // 450
+    static let blockRows = rows / blockSide        // 225
 
     struct Entry: Sendable {
-        var id: Int64
         var lat: Double
         var lon: Double
         var cosLat: Double   // for the haversine, computed once
+        var id: Int64
+        var slot: Int32      // the outlet in `items`
+        var hoursClass: Int32
         var kind: OutletKind
-        var item: IndexedOutlet
-        init(_ item: IndexedOutlet) {
-            let o = item.outlet
-            id = o.id.rawValue
-            lat = o.location.lat
-            lon = o.location.lon
-            cosLat = cos(o.location.lat * .pi / 180)
-            kind = o.kind
-            self.item = item
-        }
     }
 
     /// Consecutive entries of a cell with the same hours class (so the same businesses and hours).
     struct Run: Sendable {
-        var start: Int
-        var end: Int
-        var item: IndexedOutlet   // any member: its businesses and hours stand for the run
-        var hoursClass: Int
+        var start: Int32
+        var end: Int32
+        var hoursClass: Int32
+        var slot: Int32      // any member: its hours stand for the run
+        var businesses: BusinessSet
     }
 
     /// The outlets of one cell, ordered by hours class, with the runs of each class.
     struct Cell: Sendable {
         var entries: [Entry] = []
         var runs: [Run] = []
+        /// Bit c for each class c in 0...62 present; bit 63 for any other class (≥ 63, or outlets of their own).
+        var mask: UInt64 = 0
 
-        mutating func rebuildRuns() {
-            entries.sort { ($0.item.hoursClass, $0.id) < ($1.item.hoursClass, $1.id) }
+        mutating func rebuildRuns(_ items: [IndexedOutlet?]) {
+            entries.sort { ($0.hoursClass, $0.id) < ($1.hoursClass, $1.id) }
             runs.removeAll(keepingCapacity: true)
             var i = 0
             while i < entries.count {
-                let cls = entries[i].item.hoursClass
+                let cls = entries[i].hoursClass
                 var j = i + 1
-                if cls >= 0 { while j < entries.count && entries[j].item.hoursClass == cls { j += 1 } }
-                runs.append(Run(start: i, end: j, item: entries[i].item, hoursClass: cls))
+                if cls >= 0 { while j < entries.count && entries[j].hoursClass == cls { j += 1 } }
+                runs.append(Run(start: Int32(i), end: Int32(j), hoursClass: cls, slot: entries[i].slot,
+                                businesses: items[Int(entries[i].slot)]!.businesses))
                 i = j
             }
+            mask = runs.reduce(0) { $0 | ($1.hoursClass >= 0 && $1.hoursClass < 63 ? 1 << UInt64($1.hoursClass) : 1 << 63) }
         }
     }
 
-    var cells: [Int: Cell] = [:]
-    var cellOf: [Int64: Int] = [:]
+    /// By block (row-major, `blockRows × blockColumns`): the block's first index in `blockCells`, or -1.
+    var blockOf: [Int32] = []
+    /// 256 per allocated block: the index of the cell in `cells`, or -1.
+    var blockCells: [Int32] = []
+    var cells: [Cell] = []
+    /// The outlets by slot; a removed outlet's slot is nil until reused.
+    var items: [IndexedOutlet?] = []
+    var freeSlots: [Int32] = []
+    var slotOf: [Int64: Int32] = [:]
+    /// Classes 0...62 as last inserted: what a class test needs without reading an outlet.
+    var classes: [ClassInfo?] = Array(repeating: nil, count: 63)
+
+    struct ClassInfo: Sendable {
+        var businesses: BusinessSet
+        var hours: CompiledHours
+    }
 
     public init() {}
 
     /// Builds the grid in one pass (each cell sorted once): the read model's full load.
     public init<S: Sequence>(_ items: S) where S.Element == IndexedOutlet {
+        var touched: [Int32] = []
         for item in items where item.outlet.operatingState == .active {
-            let o = item.outlet
-            let key = Self.key(row: Self.row(o.location.lat), column: Self.column(o.location.lon))
-            if let old = cellOf.updateValue(key, forKey: o.id.rawValue) { cells[old]?.entries.removeAll { $0.id == o.id.rawValue } }
-            cells[key, default: Cell()].entries.append(Entry(item))
+            removeEntry(id: item.outlet.id.rawValue, rebuild: false)
+            let c = insertEntry(item)
+            touched.append(c)
         }
-        for key in Array(cells.keys) {
-            if cells[key]!.entries.isEmpty { cells[key] = nil } else { cells[key]!.rebuildRuns() }
-        }
+        for c in Set(touched) { cells[Int(c)].rebuildRuns(self.items) }
     }
 
-    public var count: Int { cellOf.count }
+    public var count: Int { slotOf.count }
 
     static func row(_ lat: Double) -> Int { min(rows - 1, max(0, Int(((lat + 90) / cellDegrees).rounded(.down)))) }
     static func column(_ lon: Double) -> Int {
         let c = Int(((lon + 180) / cellDegrees).rounded(.down)) % columns
         return c < 0 ? c + columns : c
     }
-    static func key(row: Int, column: Int) -> Int { row * columns + column }
+
+    /// The cell at (row, column), or -1; `column` may be any integer (it wraps), `row` must be in range.
+    @inline(__always)
+    static func cellIndex(_ r: Int, _ c: Int, blockOf: UnsafeBufferPointer<Int32>, blockCells: UnsafeBufferPointer<Int32>) -> Int32 {
+        let column = ((c % columns) + columns) % columns
+        let b = blockOf[(r / blockSide) * blockColumns + column / blockSide]
+        if b < 0 { return -1 }
+        return blockCells[Int(b) + (r % blockSide) * blockSide + column % blockSide]
+    }
+
+    /// The cell for a location, created if missing.
+    mutating func cell(lat: Double, lon: Double) -> Int32 {
+        if blockOf.isEmpty { blockOf = [Int32](repeating: -1, count: Self.blockRows * Self.blockColumns) }
+        let r = Self.row(lat), c = Self.column(lon)
+        let bk = (r / Self.blockSide) * Self.blockColumns + c / Self.blockSide
+        if blockOf[bk] < 0 {
+            blockOf[bk] = Int32(blockCells.count)
+            blockCells.append(contentsOf: repeatElement(-1, count: Self.blockSide * Self.blockSide))
+        }
+        let at = Int(blockOf[bk]) + (r % Self.blockSide) * Self.blockSide + c % Self.blockSide
+        if blockCells[at] < 0 {
+            blockCells[at] = Int32(cells.count)
+            cells.append(Cell())
+        }
+        return blockCells[at]
+    }
+
+    mutating func insertEntry(_ item: IndexedOutlet) -> Int32 {
+        let slot: Int32
+        if let s = freeSlots.popLast() { slot = s; items[Int(s)] = item } else { slot = Int32(items.count); items.append(item) }
+        let o = item.outlet
+        slotOf[o.id.rawValue] = slot
+        if item.hoursClass >= 0 && item.hoursClass < 63 {
+            classes[item.hoursClass] = ClassInfo(businesses: item.businesses, hours: item.hours)
+        }
+        let c = cell(lat: o.location.lat, lon: o.location.lon)
+        cells[Int(c)].entries.append(Entry(lat: o.location.lat, lon: o.location.lon, cosLat: cos(o.location.lat * .pi / 180),
+                                           id: o.id.rawValue, slot: slot, hoursClass: Int32(item.hoursClass), kind: o.kind))
+        return c
+    }
+
+    mutating func removeEntry(id: Int64, rebuild: Bool) {
+        guard let slot = slotOf.removeValue(forKey: id), let item = items[Int(slot)] else { return }
+        let c = Int(cell(lat: item.outlet.location.lat, lon: item.outlet.location.lon))
+        cells[c].entries.removeAll { $0.id == id }
+        items[Int(slot)] = nil
+        freeSlots.append(slot)
+        if rebuild { cells[c].rebuildRuns(items) }
+    }
 
     /// Adds or replaces an outlet; outlets that are not active are removed instead (nearest serves only active ones).
     public mutating func upsert(_ item: IndexedOutlet) {
         remove(id: item.outlet.id.rawValue)
         guard item.outlet.operatingState == .active else { return }
-        let o = item.outlet
-        let key = Self.key(row: Self.row(o.location.lat), column: Self.column(o.location.lon))
-        cells[key, default: Cell()].entries.append(Entry(item))
-        cells[key]!.rebuildRuns()
-        cellOf[o.id.rawValue] = key
+        let c = insertEntry(item)
+        cells[Int(c)].rebuildRuns(items)
     }
 
-    public mutating func remove(id: Int64) {
-        guard let key = cellOf.removeValue(forKey: id) else { return }
-        cells[key]?.entries.removeAll { $0.id == id }
-        if cells[key]?.entries.isEmpty == true { cells[key] = nil } else { cells[key]?.rebuildRuns() }
-    }
-
-    /// A candidate found by the cheap distance: haversine on a sphere of the mean radius, which errs by
-    /// less than 0.6 % against the WGS-84 geodesic.
-    struct Near {
-        var approx: Double
-        var item: IndexedOutlet
-    }
+    public mutating func remove(id: Int64) { removeEntry(id: id, rebuild: true) }
 
     static let approxError = 0.006
     /// Mean radius of the sphere the cheap distance uses (that of PostGIS's sphere).
     static let metresPerRadian = 6_371_008.8
 
-    /// The cheap distance from `p` (whose cos φ is `cosLat`) to an entry: haversine on the mean sphere.
+    /// The cheap distance from `p` (whose cos φ is `cosLat`) to an entry: haversine on the mean sphere, which
+    /// errs by less than 0.6 % against the WGS-84 geodesic.
     @inline(__always)
     static func approxDistance(from p: GeoPoint, cosLat: Double, to e: Entry) -> Double {
         let sLat = sin((e.lat - p.lat) * .pi / 360)
@@ -145,256 +200,361 @@ public struct OutletGrid: Sendable {
     static func looseAbove(_ d: Double) -> Double { d * (1 + approxError) + 1 }
     /// Lower bound of the approximate distance of anything whose geodesic distance is > `d`.
     static func looseBelow(_ d: Double) -> Double { d * (1 - approxError) - 1 }
+    /// Bounds of the geodesic distance of an entry whose cheap distance is `approx`.
+    static func low(_ approx: Double) -> Double { (approx - 1) / (1 + approxError) }
+    static func high(_ approx: Double) -> Double { (approx + 1) / (1 - approxError) }
 
-    /// One pass over the cells of a box that surely holds the circle: entries passing the filters whose
-    /// approximate distance could put them within `radius` and beyond `beyond`.
-    func scan(radius: Double, of p: GeoPoint, required: BusinessSet, kinds: [OutletKind], beyond: Double?) -> [Near] {
-        // Degrees of latitude are ≥ 110,574 m, of longitude ≥ 111,320·cos φ at the box's worst latitude; 1 % slack.
-        let dLat = radius / 110_574 * 1.01
-        let lat0 = max(-90, p.lat - dLat), lat1 = min(90, p.lat + dLat)
-        let worstCos = cos(min(89.9, max(abs(lat0), abs(lat1))) * .pi / 180)
-        let dLon = radius / (111_320 * worstCos) * 1.01
-        let r0 = Self.row(lat0), r1 = Self.row(lat1)
-        let c0 = Int(((p.lon - dLon + 180) / Self.cellDegrees).rounded(.down))
-        let c1 = Int(((p.lon + dLon + 180) / Self.cellDegrees).rounded(.down))
-        // A box that reaches a pole holds every longitude.
-        let allColumns = c1 - c0 + 1 >= Self.columns || lat0 <= -90 || lat1 >= 90
-        let upper = Self.looseAbove(radius)
+    /// One outlet found by a search, with its geodesic distance, its travel time and its hours verdict.
+    struct Found {
+        var distance: Double
+        var id: Int64
+        var slot: Int32
+        var eta: Int
+        var time: Nearest.TimeVerdict?
+    }
+
+    /// What a search looks for, tested per hours class before an outlet is read and per outlet after.
+    enum Want: Equatable {
+        /// Every outlet (offering the businesses, of the kinds).
+        case all
+        /// Open at arrival for the minimum service time.
+        case open
+        /// Closed at arrival with a next opening.
+        case closed
+        /// Closed at arrival with a next opening, among outlets in a class of their own.
+        case closedSingletons
+        /// Closed at arrival, next opening at this instant (without travel).
+        case closedNext(Instant)
+    }
+
+    /// The classes a search admits, as bits (classes 0...62; bit 63 stands for every other class), decided lazily.
+    struct ClassFilter {
+        var known: UInt64 = 0
+        var admit: UInt64 = 0
+    }
+
+    /// The `k` outlets nearest `p` — by geodesic distance, then id — with a distance in (`beyond`, `upTo`], of one of
+    /// `kinds` (any when empty), offering `required`, that are what `want` asks for.
+    ///
+    /// Cells are read in square rings around the point's cell. Before a ring is read, the distance every point
+    /// outside the rings already read is at least (on the sphere) is compared with the k-th best so far: once no
+    /// unread cell can hold anything nearer, the search ends. A cell whose hours classes (a bit mask per cell)
+    /// cannot be what `want` asks for is skipped unread; within a cell, a run of one class is tested once.
+    /// Candidates are taken in cheap-distance order and the geodesic is computed only for those whose cheap
+    /// distance could still beat the k-th best.
+    func nearest(_ k: Int, to point: GeoPoint, beyond: Double?, upTo: Double, want: Want, _ v: inout Verdicts) -> [Found] {
+        guard k > 0, !cells.isEmpty else { return [] }
+        let required = v.q.required, kinds = v.q.kinds
+        // Longitude 180 is -180: the margins below are measured from the cell the point falls in.
+        let p = GeoPoint(lat: point.lat, lon: point.lon >= 180 ? point.lon - 360 : point.lon)
+        let upper = Self.looseAbove(upTo)
         let lower = beyond.map(Self.looseBelow) ?? -1
+        let dLat = upTo / 110_574 * 1.01
         let cosLat = cos(p.lat * .pi / 180)
-        var out: [Near] = []
-        for r in r0...r1 {
-            for c in (allColumns ? 0...(Self.columns - 1) : c0...c1) {
-                let column = ((c % Self.columns) + Self.columns) % Self.columns
-                guard let cell = cells[Self.key(row: r, column: column)] else { continue }
-                // Reading fields through the buffer touches an outlet's reference only when it is kept.
-                cell.entries.withUnsafeBufferPointer { entries in
-                    for run in cell.runs where run.item.businesses.isSuperset(of: required) {
-                        for i in run.start..<run.end {
-                            if abs(entries[i].lat - p.lat) > dLat { continue }
-                            if !kinds.isEmpty && !kinds.contains(entries[i].kind) { continue }
-                            let approx = Self.approxDistance(from: p, cosLat: cosLat, to: entries[i])
-                            if approx > upper || approx <= lower { continue }
-                            out.append(Near(approx: approx, item: entries[i].item))
+        let pr = Self.row(p.lat), pc = Self.column(p.lon)
+        var best: [Found] = []
+        func kthApprox() -> Double { best.count < k ? .infinity : Self.looseAbove(best[k - 1].distance) }
+        var ring: [(approx: Double, entry: Entry)] = []
+        var cellList: [Int32] = []
+        var filter = ClassFilter()
+
+        // Near the poles the rings' lower bound grows too slowly to end the walk: read the whole box of
+        // `upTo` around the point as a single ring instead.
+        let polar = abs(p.lat) > 75
+        var boxCells: [Int32] = []
+        if polar {
+            forEachCell(within: upTo, of: p) { boxCells.append($0) }
+        }
+
+        for ringNumber in 0..<(Self.columns / 2) {
+            cellList.removeAll(keepingCapacity: true)
+            if polar {
+                if ringNumber > 0 { break }
+                cellList = boxCells
+            } else {
+                if ringNumber > 0 {
+                    let bound = Self.ringBound(p, pr: pr, pc: pc, k: ringNumber)
+                    if bound > upper || bound > kthApprox() { break }
+                }
+                blockOf.withUnsafeBufferPointer { bo in
+                    blockCells.withUnsafeBufferPointer { bc in
+                        let kk = ringNumber
+                        for r in (pr - kk)...(pr + kk) where r >= 0 && r < Self.rows {
+                            if r == pr - kk || r == pr + kk {
+                                for c in (pc - kk)...(pc + kk) {
+                                    let ci = Self.cellIndex(r, c, blockOf: bo, blockCells: bc)
+                                    if ci >= 0 { cellList.append(ci) }
+                                }
+                            } else {
+                                let a = Self.cellIndex(r, pc - kk, blockOf: bo, blockCells: bc)
+                                if a >= 0 { cellList.append(a) }
+                                let b = Self.cellIndex(r, pc + kk, blockOf: bo, blockCells: bc)
+                                if b >= 0 && b != a { cellList.append(b) }
+                            }
                         }
                     }
                 }
             }
-        }
-        return out
-    }
-
-    /// Active outlets within `radius` metres of `p` that offer every business in `required` and, when `kinds` is
-    /// not empty, are of one of those kinds; only those farther than `beyond` when given; nearest first, ties by id.
-    public func within(radius: Double, of p: GeoPoint, required: BusinessSet, kinds: [OutletKind] = [],
-                       beyond: Double? = nil) -> [NearestCandidate] {
-        var out: [NearestCandidate] = []
-        for n in scan(radius: radius, of: p, required: required, kinds: kinds, beyond: beyond) {
-            let d = Geodesy.distance(p, n.item.outlet.location)
-            guard d <= radius else { continue }
-            if let beyond, d <= beyond { continue }
-            out.append(NearestCandidate(item: n.item, distance: d))
-        }
-        out.sort { ($0.distance, $0.id.rawValue) < ($1.distance, $1.id.rawValue) }
-        return out
-    }
-
-    /// The whole answer to a nearest query from the index: results, opening-soon and, when fallbacks apply,
-    /// the nearest outlet open at arrival out to ``NearestQuery/beyondRadiusLimit``.
-    ///
-    /// The same answer as ``Nearest/answer(inRadius:query:)`` over ``within(radius:of:required:kinds:beyond:)``
-    /// (the grid tests compare them), computed lazily: candidates are taken in cheap-distance order and the
-    /// exact geodesic is computed only where it can change the answer — for the outlets that end up listed,
-    /// near a rank boundary, or near the radius.
-    public func answer(_ q: NearestQuery) -> NearestAnswer {
-        let near = scan(radius: q.radius, of: q.point, required: q.required, kinds: q.kinds, beyond: nil)
-            .sorted { $0.approx < $1.approx }
-        var exact = [Double](repeating: -1, count: near.count)
-        func distance(_ i: Int) -> Double {
-            if exact[i] < 0 { exact[i] = Geodesy.distance(q.point, near[i].item.outlet.location) }
-            return exact[i]
-        }
-        // The bounds the cheap distance guarantees (see looseAbove/looseBelow).
-        func low(_ i: Int) -> Double { (near[i].approx - 1) / (1 + Self.approxError) }
-        func high(_ i: Int) -> Double { (near[i].approx + 1) / (1 - Self.approxError) }
-        func inRadius(_ i: Int) -> Bool {
-            if high(i) <= q.radius { return true }
-            if low(i) > q.radius { return false }
-            return distance(i) <= q.radius
-        }
-        func eta(_ i: Int) -> Int {
-            if q.mode == .none { return 0 }
-            let a = TravelEstimate.minutes(distanceMetres: max(0, low(i)), mode: q.mode)
-            if a == TravelEstimate.minutes(distanceMetres: high(i), mode: q.mode) && low(i) > 0 { return a }
-            return TravelEstimate.minutes(distanceMetres: distance(i), mode: q.mode)
-        }
-        // Outlets of one hours class arriving at the same minute share the verdict. Without travel everyone
-        // arrives at `at`: an array by class id; with travel, a dictionary by (class, minutes).
-        var memo: [Nearest.ClassArrival: Nearest.TimeVerdict] = [:]
-        var memoNow: [Nearest.TimeVerdict?] = []
-        func time(_ i: Int, eta: Int) -> Nearest.TimeVerdict {
-            let cls = near[i].item.hoursClass
-            if cls >= 0 {
-                if eta == 0 {
-                    if cls < memoNow.count, let t = memoNow[cls] { return t }
-                } else if let t = memo[Nearest.ClassArrival(hoursClass: cls, eta: eta)] {
-                    return t
-                }
-            }
-            let t = Nearest.timeVerdict(near[i].item.hours, arrival: q.at.adding(minutes: eta), q)
-            if cls >= 0 {
-                if eta == 0 {
-                    if cls >= memoNow.count { memoNow.append(contentsOf: repeatElement(nil, count: cls + 1 - memoNow.count)) }
-                    memoNow[cls] = t
-                } else {
-                    memo[Nearest.ClassArrival(hoursClass: cls, eta: eta)] = t
-                }
-            }
-            return t
-        }
-        /// The first `k` of `indices` (in cheap-distance order) by (geodesic distance, id), computing the
-        /// geodesic only until no later index can enter the first k.
-        func first(_ k: Int, of indices: [Int]) -> [Int] {
-            var chosen: [Int] = []
-            for i in indices {
-                if chosen.count >= k, low(i) > distance(chosen[k - 1]) { break }
-                _ = distance(i)
-                chosen.append(i)
-                chosen.sort { (exact[$0], near[$0].item.outlet.id.rawValue) < (exact[$1], near[$1].item.outlet.id.rawValue) }
-                if chosen.count > k { chosen.removeLast() }
-            }
-            return chosen
-        }
-
-        // Results: the open outlets in the radius, by distance. Walk in cheap order; once `limit` are found,
-        // only candidates whose lower bound does not exceed the limit-th distance can still enter.
-        var open: [Int] = []
-        var closed: [(index: Int, next: Instant, closes: Instant?, eta: Int)] = []
-        var openTimes: [Int: (Instant?, Int?, Int)] = [:]
-        var kth: Double = .infinity
-        for i in near.indices {
-            if open.count >= q.limit && low(i) > kth { break }
-            guard inRadius(i) else { continue }
-            let e = eta(i)
-            switch time(i, eta: e) {
-            case .open(let closes, let until):
-                open.append(i)
-                openTimes[i] = (closes, until, e)
-                if open.count >= q.limit { kth = first(q.limit, of: open).last.map(distance) ?? .infinity }
-            case .closed(let next, let closes):
-                if let next { closed.append((i, next, closes, e)) }
-            }
-        }
-        let results = first(q.limit, of: open).map { i -> NearestResult in
-            let (closes, until, e) = openTimes[i]!
-            return NearestResult(item: near[i].item, distance: distance(i), etaMinutes: e, arrivesAt: q.at.adding(minutes: e),
-                                 closesAt: closes, openUntilMinutes: until)
-        }
-        guard results.count < q.limit else {
-            return NearestAnswer(results: results, openingSoon: [], nearestOpenBeyondRadius: nil, fallbacksApplied: false)
-        }
-        // Fewer than `limit` open: every candidate was visited. Opening soon: by next opening, then distance.
-        var soon: [OpeningSoon] = []
-        let byNext = Dictionary(grouping: closed, by: \.next).sorted { $0.key < $1.key }
-        for (_, group) in byNext where soon.count < q.limit {
-            let info = Dictionary(uniqueKeysWithValues: group.map { ($0.index, $0) })
-            for i in first(q.limit - soon.count, of: group.map(\.index)) {
-                let c = info[i]!
-                soon.append(OpeningSoon(item: near[i].item, distance: distance(i), etaMinutes: c.eta, nextOpensAt: c.next, closesAt: c.closes))
-            }
-        }
-        var answer = NearestAnswer(results: results, openingSoon: soon, nearestOpenBeyondRadius: nil, fallbacksApplied: true)
-        if q.radius < NearestQuery.beyondRadiusLimit {
-            answer.nearestOpenBeyondRadius = nearestOpenBeyond(q)
-        }
-        return answer
-    }
-
-    /// The nearest (by geodesic distance, then id) outlet beyond the radius and within 50 km that is open at
-    /// arrival — the PostGIS path's answer. Cells are read in square rings around the query's cell; a ring is
-    /// read only while its lower-bound distance could still beat the best open outlet found, and the exact
-    /// geodesic is computed only for candidates whose cheap distance could.
-    func nearestOpenBeyond(_ q: NearestQuery) -> NearestResult? {
-        let limit = NearestQuery.beyondRadiusLimit
-        let upper = Self.looseAbove(limit), lower = Self.looseBelow(q.radius)
-        let req = q.required
-        // Longitude 180 is -180: the margins below are measured from the cell the point falls in.
-        let p = GeoPoint(lat: q.point.lat, lon: q.point.lon >= 180 ? q.point.lon - 360 : q.point.lon)
-        let cosLat = cos(p.lat * .pi / 180)
-        let pr = Self.row(p.lat), pc = Self.column(p.lon)
-        var best: NearestResult?
-        // Near the poles the rings' lower bound grows too slowly to stop the walk: read the whole 50 km box
-        // once instead, in cheap-distance order.
-        /// Takes candidates sorted by cheap distance, keeping the best open one, until none can beat it.
-        func walk(_ sorted: [Near]) {
-            for n in sorted {
-                if let b = best, n.approx > Self.looseAbove(b.distance) { break }
-                // Without travel the arrival is the query instant: a closed outlet needs no distance.
-                if q.mode == .none && !n.item.hours.isOpen(at: q.at, for: req) { continue }
-                let d = Geodesy.distance(p, n.item.outlet.location)
-                guard d > q.radius && d <= limit else { continue }
-                if let b = best, (b.distance, b.outlet.id.rawValue) < (d, n.item.outlet.id.rawValue) { continue }
-                if let r = Nearest.openAtArrival(NearestCandidate(item: n.item, distance: d), q) { best = r }
-            }
-        }
-        if abs(p.lat) > 75 {
-            walk(scan(radius: limit, of: p, required: req, kinds: q.kinds, beyond: q.radius).sorted { $0.approx < $1.approx })
-            return best
-        }
-        var ring: [Near] = []
-        // Whether a class could be open at anyone's arrival: its first opening at or after `at` comes no later
-        // than the latest arrival (at + the travel time of 50 km). Decided once per class per query.
-        let latestArrival = q.at.adding(minutes: TravelEstimate.minutes(distanceMetres: limit, mode: q.mode))
-        var classVerdict: [Int8] = []   // by class id: 0 unknown, 1 could be open, 2 cannot
-        func couldBeOpen(_ run: Run) -> Bool {
-            let cls = run.hoursClass
-            if cls >= 0 && cls < classVerdict.count && classVerdict[cls] != 0 { return classVerdict[cls] == 1 }
-            let h = run.item.hours
-            let v: Bool
-            if h.isOpen(at: q.at, for: req) { v = true } else if let next = h.nextOpensAt(after: q.at, for: req) {
-                v = next <= latestArrival
-            } else { v = false }
-            if cls >= 0 {
-                if cls >= classVerdict.count { classVerdict.append(contentsOf: repeatElement(0, count: cls + 1 - classVerdict.count)) }
-                classVerdict[cls] = v ? 1 : 2
-            }
-            return v
-        }
-        for k in 0..<(Self.columns / 2) {
-            // Every point outside the rings already read is at least this far (haversine) from p.
-            if k > 0 {
-                let south = Double(pr - k + 1) * Self.cellDegrees - 90, north = Double(pr + k) * Self.cellDegrees - 90
-                let west = Double(pc - k + 1) * Self.cellDegrees - 180, east = Double(pc + k) * Self.cellDegrees - 180
-                let latMargin = min(p.lat - south, north - p.lat) * .pi / 180
-                let lonMargin = min(p.lon - west, east - p.lon) * .pi / 180
-                let maxLat = min(90, max(abs(p.lat - Double(k + 1) * Self.cellDegrees), abs(p.lat + Double(k + 1) * Self.cellDegrees)))
-                let lonBound = 2 * asin(min(1, cos(maxLat * .pi / 180) * sin(lonMargin / 2)))
-                let bound = min(latMargin, lonBound) * Self.metresPerRadian
-                if bound > upper { break }
-                if let b = best, bound > Self.looseAbove(b.distance) { break }
-            }
+            if cellList.isEmpty { continue }
             ring.removeAll(keepingCapacity: true)
-            for r in (pr - k)...(pr + k) where r >= 0 && r < Self.rows {
-                let edgeRow = r == pr - k || r == pr + k
-                let columns = edgeRow ? Array((pc - k)...(pc + k)) : (k == 0 ? [pc] : [pc - k, pc + k])
-                for c in columns {
-                    let column = ((c % Self.columns) + Self.columns) % Self.columns
-                    guard let cell = cells[Self.key(row: r, column: column)] else { continue }
-                    for run in cell.runs where run.item.businesses.isSuperset(of: req) && couldBeOpen(run) {
-                        cell.entries.withUnsafeBufferPointer { entries in
-                            for i in run.start..<run.end {
-                                if !q.kinds.isEmpty && !q.kinds.contains(entries[i].kind) { continue }
-                                let approx = Self.approxDistance(from: p, cosLat: cosLat, to: entries[i])
-                                if approx > upper || approx <= lower { continue }
-                                ring.append(Near(approx: approx, item: entries[i].item))
+            let cutoff = min(upper, kthApprox())
+            cells.withUnsafeBufferPointer { cs in
+                for ci in cellList {
+                    // The cell's classes first: most cells of a fallback search hold nothing open.
+                    let mask = cs[Int(ci)].mask
+                    let pending = mask & ~filter.known & ~(1 << 63)
+                    if pending != 0 { decide(pending, want, &filter, &v) }
+                    if mask & filter.admit == 0 && mask & (1 << 63) == 0 { continue }
+                    cs[Int(ci)].runs.withUnsafeBufferPointer { runs in
+                        cs[Int(ci)].entries.withUnsafeBufferPointer { entries in
+                            for run in runs where run.businesses.isSuperset(of: required) {
+                                if run.hoursClass >= 0 && run.hoursClass < 63 {
+                                    if filter.admit & (1 << UInt64(run.hoursClass)) == 0 { continue }
+                                } else if !admits(run, want, &v) {
+                                    continue
+                                }
+                                for i in Int(run.start)..<Int(run.end) {
+                                    if abs(entries[i].lat - p.lat) > dLat { continue }
+                                    if !kinds.isEmpty && !kinds.contains(entries[i].kind) { continue }
+                                    let approx = Self.approxDistance(from: p, cosLat: cosLat, to: entries[i])
+                                    if approx > cutoff || approx <= lower { continue }
+                                    ring.append((approx, entries[i]))
+                                }
                             }
                         }
                     }
                 }
             }
             ring.sort { $0.approx < $1.approx }
-            walk(ring)
+            for (approx, e) in ring {
+                if approx > kthApprox() { break }
+                let d = Geodesy.distance(p, GeoPoint(lat: e.lat, lon: e.lon))
+                guard d <= upTo else { continue }
+                if let beyond, d <= beyond { continue }
+                if best.count == k, (d, e.id) >= (best[k - 1].distance, best[k - 1].id) { continue }
+                guard let f = accept(e, distance: d, want, &v) else { continue }
+                var at = best.count
+                while at > 0 && (best[at - 1].distance, best[at - 1].id) > (d, e.id) { at -= 1 }
+                best.insert(f, at: at)
+                if best.count > k { best.removeLast() }
+            }
         }
         return best
+    }
+
+    /// Decides the classes of `bits` for a search.
+    func decide(_ bits: UInt64, _ want: Want, _ filter: inout ClassFilter, _ v: inout Verdicts) {
+        var rest = bits
+        while rest != 0 {
+            let c = rest.trailingZeroBitCount
+            rest &= rest - 1
+            let bit: UInt64 = 1 << UInt64(c)
+            filter.known |= bit
+            let info = classes[c]!
+            guard info.businesses.isSuperset(of: v.q.required) else { continue }
+            if classAdmits(cls: Int32(c), slot: -1, hours: info.hours, want, &v) { filter.admit |= bit }
+        }
+    }
+
+    /// Whether a run can hold what `want` asks for (runs of classes outside the bit masks).
+    func admits(_ run: Run, _ want: Want, _ v: inout Verdicts) -> Bool {
+        // A class of its own is decided outlet by outlet.
+        if run.hoursClass < 0 { return true }
+        return classAdmits(cls: run.hoursClass, slot: run.slot, hours: nil, want, &v)
+    }
+
+    /// Whether outlets of a class (≥ 0) can be what `want` asks for, before their distances are known.
+    func classAdmits(cls: Int32, slot: Int32, hours: CompiledHours?, _ want: Want, _ v: inout Verdicts) -> Bool {
+        switch want {
+        case .all, .closed: return true
+        case .closedSingletons: return false
+        case .open: return v.couldBeOpen(cls: cls, slot: slot, hours: hours)
+        case .closedNext(let n):
+            if case .closed(let next?, _) = v.time(cls: cls, slot: slot, hours: hours, eta: 0) { return next == n }
+            return false
+        }
+    }
+
+    /// The outlet's verdict at its arrival when it is what `want` asks for, else nil.
+    func accept(_ e: Entry, distance d: Double, _ want: Want, _ v: inout Verdicts) -> Found? {
+        let eta = TravelEstimate.minutes(distanceMetres: d, mode: v.q.mode)
+        if want == .all { return Found(distance: d, id: e.id, slot: e.slot, eta: eta, time: nil) }
+        let t = v.time(cls: e.hoursClass, slot: e.slot, hours: nil, eta: eta)
+        let ok: Bool
+        switch (want, t) {
+        case (.open, .open): ok = true
+        case (.closed, .closed(_?, _)): ok = true
+        case (.closedSingletons, .closed(_?, _)): ok = e.hoursClass < 0
+        case (.closedNext(let n), .closed(let next?, _)): ok = next == n
+        default: ok = false
+        }
+        return ok ? Found(distance: d, id: e.id, slot: e.slot, eta: eta, time: t) : nil
+    }
+
+    /// Every point outside the square rings 0..<k around the query's cell is at least this far (haversine) from p.
+    static func ringBound(_ p: GeoPoint, pr: Int, pc: Int, k: Int) -> Double {
+        let south = Double(pr - k + 1) * cellDegrees - 90, north = Double(pr + k) * cellDegrees - 90
+        let west = Double(pc - k + 1) * cellDegrees - 180, east = Double(pc + k) * cellDegrees - 180
+        let latMargin = min(p.lat - south, north - p.lat) * .pi / 180
+        let lonMargin = min(p.lon - west, east - p.lon) * .pi / 180
+        let maxLat = min(90, max(abs(p.lat - Double(k + 1) * cellDegrees), abs(p.lat + Double(k + 1) * cellDegrees)))
+        let lonBound = 2 * asin(min(1, cos(maxLat * .pi / 180) * sin(lonMargin / 2)))
+        return min(latMargin, lonBound) * metresPerRadian
+    }
+
+    func item(_ slot: Int32) -> IndexedOutlet { items[Int(slot)]! }
+
+    /// Active outlets within `radius` metres of `p` that offer every business in `required` and, when `kinds` is
+    /// not empty, are of one of those kinds; only those farther than `beyond` when given; nearest first, ties by id.
+    public func within(radius: Double, of p: GeoPoint, required: BusinessSet, kinds: [OutletKind] = [],
+                       beyond: Double? = nil) -> [NearestCandidate] {
+        let q = NearestQuery(point: p, businesses: BusinessCode.allCases.filter(required.contains), kinds: kinds, at: Instant(seconds: 0),
+                             radius: radius)
+        var v = Verdicts(grid: self, q: q, maxDistance: radius)
+        return nearest(Int.max, to: p, beyond: beyond, upTo: radius, want: .all, &v)
+            .map { NearestCandidate(item: item($0.slot), distance: $0.distance) }
+    }
+
+    /// Per-query verdicts of hours classes, so that outlets sharing hours and businesses are judged once per
+    /// arrival minute. Outlets in a class of their own (-1) are judged each time.
+    struct Verdicts {
+        let items: [IndexedOutlet?]
+        let q: NearestQuery
+        var now: [Nearest.TimeVerdict?] = []          // by class, arrival = at
+        var later: [Nearest.ClassArrival: Nearest.TimeVerdict] = [:]
+        var could: [Int8] = []                        // by class: 0 unknown, 1 could be open before `latest`, 2 cannot
+        let latest: Instant
+
+        init(grid: OutletGrid, q: NearestQuery, maxDistance: Double) {
+            items = grid.items
+            self.q = q
+            latest = q.at.adding(minutes: TravelEstimate.minutes(distanceMetres: maxDistance, mode: q.mode))
+        }
+
+        /// The verdict for an arrival `eta` minutes after `at`; `hours` when the caller has them, else the outlet's in `slot`.
+        mutating func time(cls: Int32, slot: Int32, hours: CompiledHours?, eta: Int) -> Nearest.TimeVerdict {
+            let c = Int(cls)
+            if c >= 0 {
+                if eta == 0 { if c < now.count, let t = now[c] { return t } } else if let t = later[.init(hoursClass: c, eta: eta)] { return t }
+            }
+            let t = Nearest.timeVerdict(hours ?? items[Int(slot)]!.hours, arrival: q.at.adding(minutes: eta), q)
+            if c >= 0 {
+                if eta == 0 {
+                    if c >= now.count { now.append(contentsOf: repeatElement(nil, count: c + 1 - now.count)) }
+                    now[c] = t
+                } else {
+                    later[.init(hoursClass: c, eta: eta)] = t
+                }
+            }
+            return t
+        }
+
+        /// Whether the class could be open at some arrival up to `latest`: its first opening at or after `at` comes
+        /// no later. Without travel, exactly "open at `at` for the minimum service".
+        mutating func couldBeOpen(cls: Int32, slot: Int32, hours: CompiledHours?) -> Bool {
+            if q.mode == .none {
+                if case .open = time(cls: cls, slot: slot, hours: hours, eta: 0) { return true }
+                return false
+            }
+            let c = Int(cls)
+            if c >= 0 && c < could.count && could[c] != 0 { return could[c] == 1 }
+            let h = hours ?? items[Int(slot)]!.hours
+            let v: Bool
+            if h.isOpen(at: q.at, for: q.required) { v = true } else if let next = h.nextOpensAt(after: q.at, for: q.required) {
+                v = next <= latest
+            } else { v = false }
+            if c >= 0 {
+                if c >= could.count { could.append(contentsOf: repeatElement(0, count: c + 1 - could.count)) }
+                could[c] = v ? 1 : 2
+            }
+            return v
+        }
+    }
+
+    /// The whole answer to a nearest query from the index: results, opening-soon and, when fallbacks apply,
+    /// the nearest outlet open at arrival out to ``NearestQuery/beyondRadiusLimit``.
+    ///
+    /// The same answer as ``Nearest/answer(inRadius:query:)`` over ``within(radius:of:required:kinds:beyond:)``
+    /// followed by ``Nearest/firstOpen(_:_:)`` beyond the radius (the grid tests compare them).
+    public func answer(_ q: NearestQuery) -> NearestAnswer {
+        var v = Verdicts(grid: self, q: q, maxDistance: max(q.radius, NearestQuery.beyondRadiusLimit))
+        func result(_ f: Found) -> NearestResult {
+            guard case .open(let closes, let until) = f.time else { preconditionFailure("an open result without an open verdict") }
+            return NearestResult(item: item(f.slot), distance: f.distance, etaMinutes: f.eta, arrivesAt: q.at.adding(minutes: f.eta),
+                                 closesAt: closes, openUntilMinutes: until)
+        }
+        let results = nearest(q.limit, to: q.point, beyond: nil, upTo: q.radius, want: .open, &v).map(result)
+        guard results.count < q.limit else {
+            return NearestAnswer(results: results, openingSoon: [], nearestOpenBeyondRadius: nil, fallbacksApplied: false)
+        }
+        var answer = NearestAnswer(results: results, openingSoon: openingSoon(q, &v), nearestOpenBeyondRadius: nil, fallbacksApplied: true)
+        if q.radius < NearestQuery.beyondRadiusLimit {
+            answer.nearestOpenBeyondRadius = nearest(1, to: q.point, beyond: q.radius, upTo: NearestQuery.beyondRadiusLimit,
+                                                     want: .open, &v).first.map(result)
+        }
+        return answer
+    }
+
+    /// Outlets in the radius closed at arrival (or open too briefly), soonest next opening first, then nearest.
+    func openingSoon(_ q: NearestQuery, _ v: inout Verdicts) -> [OpeningSoon] {
+        func soon(_ f: Found) -> OpeningSoon {
+            guard case .closed(let next?, let closes) = f.time else { preconditionFailure("opening soon without a next opening") }
+            return OpeningSoon(item: item(f.slot), distance: f.distance, etaMinutes: f.eta, nextOpensAt: next, closesAt: closes)
+        }
+        func next(_ f: Found) -> Instant {
+            if case .closed(let n?, _) = f.time { return n }
+            preconditionFailure("opening soon without a next opening")
+        }
+        guard q.mode == .none else {
+            // With travel the verdict depends on each outlet's arrival: read the whole circle.
+            let all = nearest(Int.max, to: q.point, beyond: nil, upTo: q.radius, want: .closed, &v)
+            return all.sorted { (next($0), $0.distance, $0.id) < (next($1), $1.distance, $1.id) }.prefix(q.limit).map(soon)
+        }
+        // Without travel a class's next opening is one instant: take the distinct next openings of the classes in
+        // the circle's cells in order and, for each, the nearest outlets opening then, until the list is full.
+        // Outlets in classes of their own have an instant each: one read of the circle finds theirs.
+        var nexts: Set<Instant> = []
+        var singletons = false
+        cells.withUnsafeBufferPointer { cs in
+            forEachCell(within: q.radius, of: q.point) { ci in
+                cs[Int(ci)].runs.withUnsafeBufferPointer { runs in
+                    for run in runs where run.businesses.isSuperset(of: q.required) {
+                        if run.hoursClass < 0 { singletons = true; continue }
+                        if case .closed(let n?, _) = v.time(cls: run.hoursClass, slot: run.slot, hours: nil, eta: 0) { nexts.insert(n) }
+                    }
+                }
+            }
+        }
+        if singletons {
+            for f in nearest(Int.max, to: q.point, beyond: nil, upTo: q.radius, want: .closedSingletons, &v) { nexts.insert(next(f)) }
+        }
+        var out: [OpeningSoon] = []
+        for n in nexts.sorted() where out.count < q.limit {
+            out.append(contentsOf: nearest(q.limit - out.count, to: q.point, beyond: nil, upTo: q.radius, want: .closedNext(n), &v).map(soon))
+        }
+        return out
+    }
+
+    /// Calls `body` with every cell that could hold points within `radius` of `p`.
+    func forEachCell(within radius: Double, of point: GeoPoint, _ body: (Int32) -> Void) {
+        guard !cells.isEmpty else { return }
+        let p = GeoPoint(lat: point.lat, lon: point.lon >= 180 ? point.lon - 360 : point.lon)
+        let dLat = radius / 110_574 * 1.01
+        let lat0 = max(-90, p.lat - dLat), lat1 = min(90, p.lat + dLat)
+        let worstCos = cos(min(89.9, max(abs(lat0), abs(lat1))) * .pi / 180)
+        let dLon = radius / (111_320 * worstCos) * 1.01
+        let c0 = Int(((p.lon - dLon + 180) / Self.cellDegrees).rounded(.down))
+        let c1 = Int(((p.lon + dLon + 180) / Self.cellDegrees).rounded(.down))
+        let allColumns = c1 - c0 + 1 >= Self.columns || lat0 <= -90 || lat1 >= 90
+        blockOf.withUnsafeBufferPointer { bo in
+            blockCells.withUnsafeBufferPointer { bc in
+                for r in Self.row(lat0)...Self.row(lat1) {
+                    for c in (allColumns ? 0...(Self.columns - 1) : c0...c1) {
+                        let ci = Self.cellIndex(r, c, blockOf: bo, blockCells: bc)
+                        if ci >= 0 { body(ci) }
+                    }
+                }
+            }
+        }
     }
 }

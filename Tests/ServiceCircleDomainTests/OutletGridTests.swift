@@ -16,7 +16,7 @@ struct OutletGridTests {
 
     /// Outlets spread to 70 km (so the 50 km beyond-radius search has edges to get wrong), some in
     /// clusters of identical points (ties broken by id).
-    static func catalogue(_ g: inout SplitMix, count: Int) -> [IndexedOutlet] {
+    static func catalogue(_ g: inout SplitMix, count: Int, firstClass: Int = 0) -> [IndexedOutlet] {
         let pool: [BusinessCode] = [.ebikeRegistration, .vehicleInspection, .licenseRenewal]
         var out: [IndexedOutlet] = []
         var classes: [String: Int] = [:]
@@ -33,15 +33,17 @@ struct OutletGridTests {
             // Outlets with the same hours and businesses share a class, as the read model numbers them; a few
             // stay in classes of their own.
             let key = "\(o.hours)|\(o.businesses)|\(o.operatingState)"
-            let cls = i % 10 == 0 ? -1 : (classes[key] ?? { classes[key] = classes.count; return classes.count - 1 }())
+            let cls = i % 10 == 0 ? -1 : firstClass + (classes[key] ?? { classes[key] = classes.count; return classes.count - 1 }())
             out.append(IndexedOutlet(outlet: o, hours: o.compiledHours(calendar: calendar2026), hoursClass: cls))
         }
         return out
     }
 
-    @Test func randomQueries() {
+    /// `firstClass` 50 numbers some classes past 62, the last the grid's per-cell class masks track one by one.
+    @Test(arguments: [0, 50])
+    func randomQueries(firstClass: Int) {
         var g = SplitMix(seed: 7)
-        let items = Self.catalogue(&g, count: 1_500)
+        let items = Self.catalogue(&g, count: 1_500, firstClass: firstClass)
         let grid = OutletGrid(items)
         var incremental = OutletGrid()
         for item in items { incremental.upsert(item) }
