@@ -63,7 +63,17 @@ struct JSONWriter {
     mutating func string(_ s: String) {
         comma()
         bytes.append(UInt8(ascii: "\""))
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+        // Native strings are contiguous UTF-8: test and copy them in one go when nothing needs escaping.
+        let plain = s.utf8.withContiguousStorageIfAvailable { buf -> Bool in
+            for b in buf where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { return false }
+            bytes.append(contentsOf: buf)
+            return true
+        }
+        if plain == true {
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
+        if plain == nil, !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
             bytes.append(contentsOf: s.utf8)
             bytes.append(UInt8(ascii: "\""))
             return
@@ -86,6 +96,27 @@ struct JSONWriter {
     }
 
     mutating func optional(_ s: String?) { if let s { string(s) } else { null() } }
+
+    /// An instant as ``Instant/rfc3339`` writes it (`"2026-02-24T08:30:00+08:00"`), without building a String.
+    mutating func instant(_ i: Instant) {
+        comma()
+        let local = i.seconds + Instant.shanghaiOffsetSeconds
+        let day = local >= 0 ? local / 86400 : (local - 86399) / 86400
+        let sod = Int(local - day * 86400)
+        let (y, m, d) = LocalDate(dayNumber: Int32(day)).components
+        guard (0...9999).contains(y) else { return string(i.rfc3339) }
+        func two(_ v: Int) { bytes.append(UInt8(48 + v / 10)); bytes.append(UInt8(48 + v % 10)) }
+        bytes.append(UInt8(ascii: "\""))
+        two(y / 100); two(y % 100)
+        bytes.append(UInt8(ascii: "-")); two(m)
+        bytes.append(UInt8(ascii: "-")); two(d)
+        bytes.append(UInt8(ascii: "T")); two(sod / 3600)
+        bytes.append(UInt8(ascii: ":")); two(sod / 60 % 60)
+        bytes.append(UInt8(ascii: ":")); two(sod % 60)
+        bytes.append(contentsOf: "+08:00\"".utf8)
+    }
+
+    mutating func optional(_ i: Instant?) { if let i { instant(i) } else { null() } }
     mutating func optional(_ v: Int?) { if let v { int(v) } else { null() } }
 
     mutating func point(_ p: PointDTO) {
@@ -95,8 +126,22 @@ struct JSONWriter {
         endObject()
     }
 
-    /// The outlet fields every response carries, as ``OutletSummaryDTO`` encodes them.
+    /// The outlet fields every response carries, as ``OutletSummaryDTO`` encodes them. Written once per indexed
+    /// outlet and kept with it (a changed outlet is a new ``IndexedOutlet``, so the copy cannot go stale).
     mutating func outletSummary(_ item: IndexedOutlet) {
+        if let cached = item.rendered.withLock({ $0 }) {
+            comma()
+            bytes.append(contentsOf: cached)
+            return
+        }
+        var w = JSONWriter(capacity: 1024)
+        w.writeOutletSummary(item)
+        item.rendered.withLock { $0 = w.bytes }
+        comma()
+        bytes.append(contentsOf: w.bytes)
+    }
+
+    private mutating func writeOutletSummary(_ item: IndexedOutlet) {
         let o = item.outlet
         beginObject()
         key("address"); string(o.address)

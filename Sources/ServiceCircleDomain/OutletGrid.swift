@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// An outlet ready for the nearest-outlet search: the outlet and its hours compiled against the calendar.
 /// One shared instance per outlet, so grid cells copy a reference, not the outlet.
@@ -12,6 +13,9 @@ public final class IndexedOutlet: Sendable {
     /// once per class instead of once per outlet; -1 puts the outlet in a class of its own. Ids are dense
     /// (0, 1, 2, ... as the read model numbers them): searches index arrays by them.
     public let hoursClass: Int
+    /// The outlet's JSON summary once the API layer has written it (opaque here): served outlets are written once,
+    /// not once per response.
+    public let rendered = Mutex<[UInt8]?>(nil)
     public init(outlet: Outlet, hours: CompiledHours, hoursTextZh: String? = nil, hoursClass: Int = -1) {
         self.outlet = outlet
         self.hours = hours
@@ -254,7 +258,9 @@ public struct OutletGrid: Sendable {
         let pr = Self.row(p.lat), pc = Self.column(p.lon)
         var best: [Found] = []
         func kthApprox() -> Double { best.count < k ? .infinity : Self.looseAbove(best[k - 1].distance) }
-        var ring: [(approx: Double, entry: Entry)] = []
+        // The ring's candidates: sorting (distance, index) pairs moves a third of the bytes of sorting entries.
+        var ring: [(approx: Double, at: Int32)] = []
+        var ringEntries: [Entry] = []
         var cellList: [Int32] = []
         var filter = ClassFilter()
 
@@ -297,6 +303,7 @@ public struct OutletGrid: Sendable {
             }
             if cellList.isEmpty { continue }
             ring.removeAll(keepingCapacity: true)
+            ringEntries.removeAll(keepingCapacity: true)
             let cutoff = min(upper, kthApprox())
             cells.withUnsafeBufferPointer { cs in
                 for ci in cellList {
@@ -318,7 +325,8 @@ public struct OutletGrid: Sendable {
                                     if !kinds.isEmpty && !kinds.contains(entries[i].kind) { continue }
                                     let approx = Self.approxDistance(from: p, cosLat: cosLat, to: entries[i])
                                     if approx > cutoff || approx <= lower { continue }
-                                    ring.append((approx, entries[i]))
+                                    ring.append((approx, Int32(ringEntries.count)))
+                                    ringEntries.append(entries[i])
                                 }
                             }
                         }
@@ -326,8 +334,9 @@ public struct OutletGrid: Sendable {
                 }
             }
             ring.sort { $0.approx < $1.approx }
-            for (approx, e) in ring {
+            for (approx, at) in ring {
                 if approx > kthApprox() { break }
+                let e = ringEntries[Int(at)]
                 let d = Geodesy.distance(p, GeoPoint(lat: e.lat, lon: e.lon))
                 guard d <= upTo else { continue }
                 if let beyond, d <= beyond { continue }
