@@ -17,9 +17,11 @@ struct NearestController: Sendable {
         var coordsys: String
     }
 
+    static let parameters: Set<String> = ["lat", "lon", "coordsys", "business", "kind", "at", "radius_m", "limit", "mode", "min_service_minutes"]
+
     /// Parses and validates the query string into a ``NearestQuery``.
     func parse(_ request: Request) throws -> (NearestQuery, InputPoint) {
-        var p = QueryParameters(request, allowed: ["lat", "lon", "coordsys", "business", "kind", "at", "radius_m", "limit", "mode", "min_service_minutes"])
+        var p = QueryParameters(request, allowed: Self.parameters)
         let lat = p.required("lat", p.double("lat", in: -90...90))
         let lon = p.required("lon", p.double("lon", in: -180...180))
         let coordsys = p.code("coordsys", CoordinateSystem.self) ?? .wgs84

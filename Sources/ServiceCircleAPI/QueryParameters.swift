@@ -10,12 +10,22 @@ struct QueryParameters {
 
     init(_ request: Request, allowed: Set<String>) {
         for (k, v) in request.uri.queryParameters {
-            let key = String(k).removingPercentEncoding ?? String(k)
+            // Percent-decoding through Foundation is slow; keys almost never need it.
+            let key = k.contains("%") ? (String(k).removingPercentEncoding ?? String(k)) : String(k)
             values[key, default: []].append(String(v))
         }
+        if values.keys.allSatisfy(allowed.contains) { return }
         for key in values.keys.sorted() where !allowed.contains(key) {
             errors.append(InvalidParam(name: key, reason: "unknown parameter; allowed: \(allowed.sorted().joined(separator: ", "))"))
         }
+    }
+
+    /// Without spaces and tabs (any Unicode white space but line breaks) at either end.
+    static func trimmed<S: StringProtocol>(_ s: S) -> String {
+        func blank(_ c: Character) -> Bool { c.isWhitespace && !c.isNewline }
+        guard let first = s.firstIndex(where: { !blank($0) }) else { return "" }
+        let last = s.lastIndex(where: { !blank($0) })!
+        return String(s[first...last])
     }
 
     mutating func fail(_ name: String, _ reason: String) { errors.append(InvalidParam(name: name, reason: reason)) }
@@ -28,7 +38,7 @@ struct QueryParameters {
     mutating func string(_ name: String) -> String? {
         guard let all = values[name] else { return nil }
         if all.count > 1 { fail(name, "given more than once") }
-        let v = all[0].trimmingCharacters(in: .whitespaces)
+        let v = Self.trimmed(all[0])
         if v.isEmpty { fail(name, "must not be empty"); return nil }
         return v
     }
@@ -36,7 +46,7 @@ struct QueryParameters {
     /// A comma-separated list (repeating the parameter also works).
     mutating func list(_ name: String) -> [String] {
         guard let all = values[name] else { return [] }
-        let items = all.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }.map { $0.trimmingCharacters(in: .whitespaces) }
+        let items = all.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }.map(Self.trimmed)
         if items.contains(where: \.isEmpty) { fail(name, "must be a comma-separated list without empty items"); return [] }
         return items
     }

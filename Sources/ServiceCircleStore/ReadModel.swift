@@ -16,6 +16,9 @@ public final class ReadModel: Sendable {
 
     struct State: Sendable {
         var grid = OutletGrid()
+        /// What queries read: the grid as of the last change, behind one reference, so that taking it under the
+        /// lock costs one reference count rather than one per array of the grid.
+        var published: Published?
         var calendar: HolidayCalendar?
         /// Each distinct (hours, businesses) compiled, rendered and numbered once: its hours class.
         var classes: [HoursKey: HoursClass] = [:]
@@ -41,8 +44,8 @@ public final class ReadModel: Sendable {
 
     /// The answer from memory, or nil while the model is not loaded yet.
     public func answer(_ q: NearestQuery) -> NearestAnswer? {
-        let grid: OutletGrid? = state.withLock { $0.loaded ? $0.grid : nil }
-        return grid?.answer(q)
+        let published = state.withLock { $0.published }
+        return published?.grid.answer(q)
     }
 
     /// Listens and loads until cancelled; after a lost connection it waits a second and starts over
@@ -98,6 +101,7 @@ public final class ReadModel: Sendable {
             } else {
                 s.grid.remove(id: id)
             }
+            s.published = Published(grid: s.grid)
             s.generation += 1
         }
         logger.debug("read model: outlet refreshed", metadata: ["id": "\(id)"])
@@ -129,6 +133,7 @@ public final class ReadModel: Sendable {
         let count = grid.count
         state.withLock { s in
             s.grid = grid
+            s.published = Published(grid: grid)
             s.classes = classes
             s.calendar = calendar
             s.loaded = true
@@ -137,6 +142,11 @@ public final class ReadModel: Sendable {
         logger.info("read model loaded", metadata: [
             "outlets": "\(count)", "hours_classes": "\(classes.count)", "unreadable": "\(unreadable)", "took": "\(ContinuousClock.now - started)",
         ])
+    }
+
+    final class Published: Sendable {
+        let grid: OutletGrid
+        init(grid: OutletGrid) { self.grid = grid }
     }
 
     struct HoursKey: Hashable, Sendable {
