@@ -11,7 +11,7 @@ struct QueryParameters {
     init(_ request: Request, allowed: Set<String>) {
         for (k, v) in request.uri.queryParameters {
             // Percent-decoding through Foundation is slow; keys almost never need it.
-            let key = k.contains("%") ? (String(k).removingPercentEncoding ?? String(k)) : String(k)
+            let key = k.utf8.contains(UInt8(ascii: "%")) ? (String(k).removingPercentEncoding ?? String(k)) : String(k)
             values[key, default: []].append(String(v))
         }
         if values.keys.allSatisfy(allowed.contains) { return }

@@ -524,10 +524,23 @@ public struct OutletGrid: Sendable {
         // Outlets in classes of their own have an instant each: one read of the circle finds theirs.
         var nexts: Set<Instant> = []
         var singletons = false
+        // Classes 0...62 straight from the cells' masks, each decided once; the runs are read only in cells holding others.
+        var seen: UInt64 = 0
         cells.withUnsafeBufferPointer { cs in
             forEachCell(within: q.radius, of: q.point) { ci in
+                let mask = cs[Int(ci)].mask
+                var fresh = mask & ~seen & ~(1 << 63)
+                seen |= fresh
+                while fresh != 0 {
+                    let c = fresh.trailingZeroBitCount
+                    fresh &= fresh - 1
+                    let info = classes[c]!
+                    guard info.businesses.isSuperset(of: q.required) else { continue }
+                    if case .closed(let n?, _) = v.time(cls: Int32(c), slot: -1, hours: info.hours, eta: 0) { nexts.insert(n) }
+                }
+                guard mask & (1 << 63) != 0 else { return }
                 cs[Int(ci)].runs.withUnsafeBufferPointer { runs in
-                    for run in runs where run.businesses.isSuperset(of: q.required) {
+                    for run in runs where run.businesses.isSuperset(of: q.required) && (run.hoursClass < 0 || run.hoursClass >= 63) {
                         if run.hoursClass < 0 { singletons = true; continue }
                         if case .closed(let n?, _) = v.time(cls: run.hoursClass, slot: run.slot, hours: nil, eta: 0) { nexts.insert(n) }
                     }
