@@ -166,6 +166,12 @@ rm -f "$BENCH"/pgbench_log.*
 cat "$BENCH"/pgbench_log.* | awk '{ print $3 }' | sort -n | awk -v tps="$(awk '/^tps/ { print $3 }' "$BENCH/pgbench.txt")" '
   { v[NR] = $1 } END { printf "| pgbench raw KNN | %.0f | %.2f | %.2f | 0 |\n", tps, v[int(NR * 0.5)] / 1000, v[int(NR * 0.99)] / 1000 }' | tee -a "$RESULTS"
 
+# The read model's search + JSON body in process (no HTTP), single thread, same points, both instants.
+row ""
+row "In process (\`servicecircle bench nearest\`, one thread, no HTTP; search + JSON body per query):"
+"$BIN" bench nearest --database-url "$URL" --rounds 5 --at "$(TZ=Asia/Shanghai date +%Y-%m-%dT%H:%M:%S+08:00),${DAYTIME//%2B/+}" |
+  grep '^at ' | sed 's/^/- /' | tee -a "$RESULTS"
+
 row ""
 row "Read model: ready ${MEM_READY} s after start; server RSS ${MEM_RSS} MB loaded, ${MEM_RSS_AFTER} MB after the runs; PostGIS-only server RSS ${PG_RSS} MB."
 echo "==> results in $RESULTS"
