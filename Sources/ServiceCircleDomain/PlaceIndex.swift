@@ -386,6 +386,20 @@ public struct PlaceIndex: Sendable {
         }
     }
 
+    /// Unmarks suffix runs (街道, 镇, …) marked only as shared text when nothing before them is marked.
+    static func dropLoneSuffixes(in q: [UInt32], shared: inout [Bool], covered: [Bool]) {
+        for s in suffixScalars {
+            var i = 0
+            while i + s.count <= q.count {
+                if q[i..<(i + s.count)].elementsEqual(s), (i..<(i + s.count)).allSatisfy({ shared[$0] && !covered[$0] }),
+                   i == 0 || !(shared[i - 1] || covered[i - 1]) {
+                    for k in i..<(i + s.count) { shared[k] = false }
+                }
+                i += 1
+            }
+        }
+    }
+
     func score(_ i: Int, _ q: [UInt32]) -> PlaceMatch? {
         let p = prepared[i]
         var byParents = [Bool](repeating: false, count: q.count)
@@ -410,12 +424,20 @@ public struct PlaceIndex: Sendable {
         }
         var nameCovered = [Bool](repeating: false, count: q.count)
         if !Self.mark(p.name, in: q, &nameCovered), let s = p.short { _ = Self.mark(s, in: q, &nameCovered) }
-        Self.markShared(p.name, in: q, &nameCovered)
+        for k in q.indices where nameCovered[k] { covered[k] = true }
+        // Runs shared with the name or the address, two characters at a time; a lone administrative suffix among
+        // them ("街道" of another street) explains nothing.
+        var shared = [Bool](repeating: false, count: q.count)
+        Self.markShared(p.name, in: q, &shared)
+        var sharedName = shared
+        if !p.address.isEmpty { Self.markShared(p.address, in: q, &shared) }
+        Self.dropLoneSuffixes(in: q, shared: &shared, covered: covered)
+        Self.dropLoneSuffixes(in: q, shared: &sharedName, covered: covered)
+        for k in q.indices where sharedName[k] { nameCovered[k] = true }
         if nameMatch == .none && nameCovered.enumerated().contains(where: { $0.element && !restCovered[$0.offset] }) {
             nameMatch = .partial
         }
-        for k in q.indices where nameCovered[k] { covered[k] = true }
-        if !p.address.isEmpty { Self.markShared(p.address, in: q, &covered) }
+        for k in q.indices where shared[k] { covered[k] = true }
         Self.markSuffixes(in: q, &covered)
         let n = covered.filter { $0 }.count
         guard n > 0 else { return nil }
