@@ -162,6 +162,12 @@ public struct PlaceMatch: Sendable {
     /// Share of the place's own name the query covers (a more specific match scores higher).
     public var nameCoverage: Double
     /// One figure in 0…1 for display: 0.7 × coverage + 0.3 × name match.
+    public init(place: NamedPoint, coverage: Double, nameMatch: NameMatch, nameCoverage: Double) {
+        self.place = place
+        self.coverage = coverage
+        self.nameMatch = nameMatch
+        self.nameCoverage = nameCoverage
+    }
     public var score: Double { ((coverage * 0.7 + Double(nameMatch.rawValue) / 3 * 0.3) * 1000).rounded() / 1000 }
 }
 
