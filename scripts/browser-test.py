@@ -100,8 +100,14 @@ def browser(profile):
         options.add_argument("--no-sandbox")  # Chromium refuses to run as root with its sandbox
     service = Service(executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver")
     driver = webdriver.Chrome(service=service, options=options)
-    driver.set_window_size(1280, 800)
+    viewport(driver, 1280, 800)
     return driver
+
+
+def viewport(driver, width, height, mobile=False):
+    """The page's viewport exactly (a window size would include the browser's own frame)."""
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile})
 
 
 def distance_text(m):
@@ -218,14 +224,14 @@ def main():
 
         def phone_width():
             expect("answer" in state, "needs the first check")
-            driver.set_window_size(390, 844)
+            viewport(driver, 390, 844, mobile=True)
             time.sleep(0.3)
             overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
             expect(overflow <= 0, f"no horizontal scrolling at phone width (overflow {overflow} px)")
             cards = driver.find_elements(By.CSS_SELECTOR, "#results > li")
             expect(cards and cards[0].is_displayed() and cards[0].size["width"] <= 390, "result cards fit the phone width")
             driver.save_screenshot(os.path.join(ARTIFACTS, "console-phone.png"))
-            driver.set_window_size(1280, 800)
+            viewport(driver, 1280, 800)
 
         checks.run("the caller's question answered from the keyboard, rendered as /v1/nearest answers it", answer_from_keyboard)
         checks.run("digit keys open results; Esc returns to the place box; screenshot .artifacts/console.png", digit_opens_result)

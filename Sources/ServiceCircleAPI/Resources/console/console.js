@@ -272,7 +272,8 @@ function drawMap(q, j) {
   j.results.forEach((r, i) => pts.push({ o: r.outlet, n: i + 1, cls: "result" }));
   j.opening_soon.forEach((r, i) => pts.push({ o: r.outlet, n: j.results.length + i + 1, cls: "soon" }));
   if (j.nearest_open_beyond_radius) pts.push({ o: j.nearest_open_beyond_radius.outlet, n: pts.length + 1, cls: "beyond" });
-  let extent = Math.min(q.radius_m, 5000);
+  // Fitted to the markers (at least 300 m around the place); the radius circle may run past the edge.
+  let extent = pts.length ? 300 : q.radius_m;
   for (const p of pts) {
     const dx = (p.o.location.lon - lon0) * kx, dy = (p.o.location.lat - lat0) * ky;
     extent = Math.max(extent, Math.hypot(dx, dy));
@@ -280,7 +281,7 @@ function drawMap(q, j) {
   const scale = 140 / (extent * 1.05); // px per metre
   const xy = (lat, lon) => [160 + (lon - lon0) * kx * scale, 160 - (lat - lat0) * ky * scale];
   const kids = [s("rect", { x: 0, y: 0, width: 320, height: 320, fill: "#f7fafc" })];
-  kids.push(s("circle", { cx: 160, cy: 160, r: q.radius_m * scale, fill: "rgba(29,95,168,.06)", stroke: "#1d5fa8", "stroke-dasharray": "4 3" }));
+  kids.push(s("circle", { cx: 160, cy: 160, r: (q.radius_m * scale).toFixed(1), fill: "rgba(29,95,168,.06)", stroke: "#1d5fa8", "stroke-dasharray": "4 3" }));
   const colors = { result: "#1d5fa8", soon: "#7d8a97", beyond: "#8e44ad" };
   for (const p of pts.slice().reverse()) {
     const [x, y] = xy(p.o.location.lat, p.o.location.lon);
