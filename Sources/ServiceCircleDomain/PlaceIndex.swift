@@ -195,6 +195,8 @@ public struct PlaceIndex: Sendable {
         var name: [UInt32]
         var short: [UInt32]?
         var parents: [[UInt32]]
+        /// Each parent's short form, when it has one.
+        var parentShorts: [[UInt32]?]
         var address: [UInt32]
     }
 
@@ -228,7 +230,8 @@ public struct PlaceIndex: Sendable {
         for (i, p) in list.enumerated() {
             let name = Self.fold(p.name)
             let short = Self.shortForm(name)
-            prepared.append(Prepared(name: name, short: short, parents: p.parents.map(Self.fold),
+            let parents = p.parents.map(Self.fold)
+            prepared.append(Prepared(name: name, short: short, parents: parents, parentShorts: parents.map(Self.shortForm),
                                      address: p.address.map(Self.fold) ?? []))
             if p.kind.tieRank <= PlaceKind.street.tieRank {
                 small.append(Int32(i))
@@ -259,6 +262,7 @@ public struct PlaceIndex: Sendable {
     static let suffixes: [String] = ["特别行政区", "自治州", "自治县", "自治区", "街道", "社区", "新区", "地区", "省", "市", "区", "县", "镇", "乡", "村", "旗", "盟"]
     static let suffixScalars: [[UInt32]] = suffixes.map { $0.unicodeScalars.map(\.value) }
     /// Ethnic names inside autonomous-area names (`黔西南布依族苗族自治州` → `黔西南`).
+    static let ethnicScalars: [[UInt32]] = ethnicNames.map { $0.unicodeScalars.map(\.value) }
     static let ethnicNames = ["布依族", "苗族", "土家族", "侗族", "彝族", "藏族", "壮族", "回族", "蒙古族", "朝鲜族", "哈尼族",
                               "傣族", "白族", "羌族", "瑶族", "黎族", "满族", "仡佬族", "水族", "傈僳族", "景颇族", "哈萨克族"]
 
@@ -281,8 +285,7 @@ public struct PlaceIndex: Sendable {
             var trimmed = true
             while trimmed {
                 trimmed = false
-                for e in ethnicNames {
-                    let es = e.unicodeScalars.map(\.value)
+                for es in ethnicScalars {
                     if s.count > es.count + 1, s.suffix(es.count).elementsEqual(es) { s.removeLast(es.count); trimmed = true }
                 }
             }
@@ -328,10 +331,11 @@ public struct PlaceIndex: Sendable {
             }
         }
         var scored: [(PlaceMatch, Int32)] = []
+        let qShort = Self.shortForm(q)
         for i in candidates {
             let p = points[Int(i)]
             if !kinds.isEmpty && !kinds.contains(p.kind) { continue }
-            if let m = score(Int(i), q), m.coverage > 0, m.nameMatch > .none || m.coverage >= 0.5 || p.kind != .outlet {
+            if let m = score(Int(i), q, qShort: qShort), m.coverage > 0, m.nameMatch > .none || m.coverage >= 0.5 || p.kind != .outlet {
                 scored.append((m, i))
             }
         }
@@ -406,23 +410,24 @@ public struct PlaceIndex: Sendable {
         }
     }
 
-    func score(_ i: Int, _ q: [UInt32]) -> PlaceMatch? {
+    func score(_ i: Int, _ q: [UInt32], qShort: [UInt32]?) -> PlaceMatch? {
         let p = prepared[i]
         var byParents = [Bool](repeating: false, count: q.count)
-        for parent in p.parents {
-            if !Self.mark(parent, in: q, &byParents), let s = Self.shortForm(parent) { _ = Self.mark(s, in: q, &byParents) }
+        for (k, parent) in p.parents.enumerated() {
+            if !Self.mark(parent, in: q, &byParents), let s = p.parentShorts[k] { _ = Self.mark(s, in: q, &byParents) }
         }
         // What the query says of the place itself, once the areas it lies in are set aside.
         var rest: [UInt32] = []
         var restCovered = byParents
         Self.markSuffixes(in: q, &restCovered)
         for k in q.indices where !restCovered[k] { rest.append(q[k]) }
+        let restShort = rest.count == q.count ? qShort : Self.shortForm(rest)
 
         var covered = byParents
         var nameMatch = NameMatch.none
         if !rest.isEmpty {
-            if rest == p.name || (p.short.map { $0 == rest } ?? false) || Self.shortForm(rest) == p.name
-                || (p.short != nil && Self.shortForm(rest) == p.short) {
+            if rest == p.name || (p.short.map { $0 == rest } ?? false) || restShort == p.name
+                || (p.short != nil && restShort == p.short) {
                 nameMatch = .exact
             } else if rest.count >= 2 && p.name.starts(with: rest) {
                 nameMatch = .prefix
