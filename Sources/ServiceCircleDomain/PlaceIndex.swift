@@ -198,6 +198,8 @@ public struct PlaceIndex: Sendable {
         /// Each parent's short form, when it has one.
         var parentShorts: [[UInt32]?]
         var address: [UInt32]
+        /// Characters of the full name (the last tie-break but the id).
+        var fullNameLength: Int
     }
 
     public let points: [NamedPoint]
@@ -232,7 +234,7 @@ public struct PlaceIndex: Sendable {
             let short = Self.shortForm(name)
             let parents = p.parents.map(Self.fold)
             prepared.append(Prepared(name: name, short: short, parents: parents, parentShorts: parents.map(Self.shortForm),
-                                     address: p.address.map(Self.fold) ?? []))
+                                     address: p.address.map(Self.fold) ?? [], fullNameLength: p.fullName.unicodeScalars.count))
             if p.kind.tieRank <= PlaceKind.street.tieRank {
                 small.append(Int32(i))
             } else {
@@ -345,7 +347,7 @@ public struct PlaceIndex: Sendable {
             if x.nameMatch != y.nameMatch { return x.nameMatch > y.nameMatch }
             if x.place.kind.tieRank != y.place.kind.tieRank { return x.place.kind.tieRank < y.place.kind.tieRank }
             if x.nameCoverage != y.nameCoverage { return x.nameCoverage > y.nameCoverage }
-            let (lx, ly) = (x.place.fullName.count, y.place.fullName.count)
+            let (lx, ly) = (prepared[Int(a.1)].fullNameLength, prepared[Int(b.1)].fullNameLength)
             if lx != ly { return lx < ly }
             return x.place.id < y.place.id
         }
