@@ -47,14 +47,17 @@ public struct AppDependencies: Sendable {
     public var calendar: CalendarCache
     public var clock: any AppClock
     public var readModel: ReadModel?
+    /// The place lookup (/v1/places, /v1/nearest?place=): the regions given here plus the catalogue's outlets.
+    public var places: PlaceDirectory
 
     public init(client: PostgresClient, migrations: [Migration], clock: any AppClock = SystemClock(), readModel: ReadModel? = nil,
-                logger: Logger) {
+                regions: [Region] = [], logger: Logger) {
         catalogue = Catalogue(client: client, logger: logger)
         self.migrations = migrations
         calendar = CalendarCache(catalogue: catalogue)
         self.clock = clock
         self.readModel = readModel
+        places = PlaceDirectory(catalogue: catalogue, regions: regions)
     }
 }
 
@@ -106,6 +109,8 @@ public func buildRouter(_ deps: AppDependencies) -> Router<AppContext> {
     OutletsController(deps: deps).register(on: router)
     CalendarController(deps: deps).register(on: router)
     NearestController(deps: deps).register(on: router)
+    PlacesController(deps: deps).register(on: router)
+    ConsoleController().register(on: router)
     return router
 }
 

@@ -124,8 +124,13 @@ struct StatusDTO: Encodable, Sendable {
     var holidayName: String?
     var holidayNameEn: String?
     var calendarKnown: Bool
+    /// The sentence an agent reads to a caller (`营业中，17:30 停止办理`).
+    var statusTextZh: String
+    /// Why: the rule, the day kind and the holiday that decided (/v1/outlets/{id}/status only).
+    var explanationZh: String?
 
-    init(_ s: OpenStatus, at: Instant, businesses: [BusinessCode], hours: Hours) {
+    init(_ s: OpenStatus, at: Instant, businesses: [BusinessCode], hours: Hours, compiled: CompiledHours,
+         state: OperatingState, explain: Bool = false) {
         self.at = at.rfc3339
         self.businesses = businesses.map(\.rawValue)
         open = s.open
@@ -137,11 +142,15 @@ struct StatusDTO: Encodable, Sendable {
         holidayName = s.day.nameZh
         holidayNameEn = s.day.nameEn
         calendarKnown = s.day.known
+        let required = BusinessSet(businesses)
+        statusTextZh = compiled.statusTextZh(at: at, for: required, state: state)
+        explanationZh = explain ? compiled.explanationZh(at: at, for: required, hours: hours, state: state) : nil
     }
 
     // Keep explicit nulls for the contract's optional fields: clients test `closes_at === null`.
     enum CodingKeys: String, CodingKey {
-        case at, businesses, open, closesAt, nextOpensAt, rule, date, dayKind, holidayName, holidayNameEn, calendarKnown
+        case at, businesses, open, closesAt, nextOpensAt, rule, date, dayKind, holidayName, holidayNameEn, calendarKnown,
+             statusTextZh, explanationZh
     }
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -156,6 +165,8 @@ struct StatusDTO: Encodable, Sendable {
         try c.encode(holidayName, forKey: .holidayName)
         try c.encode(holidayNameEn, forKey: .holidayNameEn)
         try c.encode(calendarKnown, forKey: .calendarKnown)
+        try c.encode(statusTextZh, forKey: .statusTextZh)
+        try c.encodeIfPresent(explanationZh, forKey: .explanationZh)
     }
 }
 
@@ -179,6 +190,7 @@ struct OutletDTO: Encodable, Sendable {
         summary = OutletSummaryDTO(o)
         hours = o.hours.json
         openingHours = o.hours.openingHours
-        status = StatusDTO(o.compiledHours(calendar: calendar).status(at: now), at: now, businesses: [], hours: o.hours)
+        let compiled = o.compiledHours(calendar: calendar)
+        status = StatusDTO(compiled.status(at: now), at: now, businesses: [], hours: o.hours, compiled: compiled, state: o.operatingState)
     }
 }

@@ -11,20 +11,44 @@ struct NearestController: Sendable {
         router.get("/v1/nearest", use: nearest)
     }
 
+    /// What located the query: a point (`lat`, `lon`, `coordsys`) or a place (`place=` text, `place_id=`).
     struct InputPoint {
         var lat: Double
         var lon: Double
         var coordsys: String
+        var place: PlaceResolution? = nil
     }
 
-    static let parameters: Set<String> = ["lat", "lon", "coordsys", "business", "kind", "at", "radius_m", "limit", "mode", "min_service_minutes"]
+    static let parameters: Set<String> = ["lat", "lon", "coordsys", "place", "place_id", "business", "kind", "at", "radius_m", "limit",
+                                          "mode", "min_service_minutes"]
 
-    /// Parses and validates the query string into a ``NearestQuery``.
-    func parse(_ request: Request) throws -> (NearestQuery, InputPoint) {
+    enum Location {
+        case point(lat: Double, lon: Double, coordsys: CoordinateSystem)
+        case place(text: String?, id: String?)
+    }
+
+    /// Parses and validates the query string; the location stays unresolved (a place needs the place index).
+    func parse(_ request: Request) throws -> (NearestQuery, Location) {
         var p = QueryParameters(request, allowed: Self.parameters)
-        let lat = p.required("lat", p.double("lat", in: -90...90))
-        let lon = p.required("lon", p.double("lon", in: -180...180))
-        let coordsys = p.code("coordsys", CoordinateSystem.self) ?? .wgs84
+        let byPlace = p.has("place") || p.has("place_id")
+        var location: Location?
+        if byPlace {
+            for name in ["lat", "lon", "coordsys"] where p.has(name) { p.fail(name, "must not be combined with place or place_id") }
+            if p.has("place") && p.has("place_id") { p.fail("place_id", "give place or place_id, not both") }
+            let text = p.string("place")
+            if let text, text.count > PlaceIndex.maxQueryLength { p.fail("place", "must be at most \(PlaceIndex.maxQueryLength) characters") }
+            let id = p.string("place_id")
+            if text != nil || id != nil { location = .place(text: text, id: id) }
+        } else {
+            if !p.has("lat") && !p.has("lon") {
+                p.fail("lat", "is required (with lon), or give place=, e.g. place=黄陂区前川街道")
+            } else {
+                let lat = p.required("lat", p.double("lat", in: -90...90))
+                let lon = p.required("lon", p.double("lon", in: -180...180))
+                let coordsys = p.code("coordsys", CoordinateSystem.self) ?? .wgs84
+                if let lat, let lon { location = .point(lat: lat, lon: lon, coordsys: coordsys) }
+            }
+        }
         let businesses = p.codes("business", BusinessCode.self)
         if businesses.isEmpty && !p.has("business") { p.fail("business", "is required: one or more business codes, comma-separated") }
         let kinds = p.codes("kind", OutletKind.self)
@@ -34,15 +58,28 @@ struct NearestController: Sendable {
         let mode = p.code("mode", TravelMode.self) ?? .none
         let minService = p.int("min_service_minutes", in: 0...720)
         try p.check()
-        guard let lat, let lon else { throw DomainError.invalid("lat", "is required") }
-        let point = Datum.toWGS84(GeoPoint(lat: lat, lon: lon), from: coordsys)
-        let q = NearestQuery(point: point, businesses: businesses, kinds: kinds, at: at, radius: radius, limit: limit,
+        guard let location else { throw DomainError.invalid("lat", "is required") }
+        let q = NearestQuery(point: GeoPoint(lat: 0, lon: 0), businesses: businesses, kinds: kinds, at: at, radius: radius, limit: limit,
                              mode: mode, minServiceMinutes: minService)
-        return (q, InputPoint(lat: lat, lon: lon, coordsys: coordsys.rawValue))
+        return (q, location)
+    }
+
+    /// The query's WGS-84 point and what to echo of the input.
+    func locate(_ location: Location) async throws -> (GeoPoint, InputPoint) {
+        switch location {
+        case .point(let lat, let lon, let coordsys):
+            return (Datum.toWGS84(GeoPoint(lat: lat, lon: lon), from: coordsys), InputPoint(lat: lat, lon: lon, coordsys: coordsys.rawValue))
+        case .place(let text, let id):
+            let r = try await PlacesController.resolve(deps.places, text: text, id: id)
+            let p = r.resolved.place.point
+            return (p, InputPoint(lat: p.lat, lon: p.lon, coordsys: CoordinateSystem.wgs84.rawValue, place: r))
+        }
     }
 
     @Sendable func nearest(_ request: Request, context: AppContext) async throws -> Response {
-        let (q, input) = try parse(request)
+        var (q, location) = try parse(request)
+        let (point, input) = try await locate(location)
+        q.point = point
         let answer: NearestAnswer
         let source: String
         if let model = deps.readModel, let fromMemory = model.answer(q) {
@@ -59,6 +96,7 @@ struct NearestController: Sendable {
 
     /// The response body, written directly (keys in sorted order, as every other response):
     /// `query` echoes what was understood, then `results`, `opening_soon`, `nearest_open_beyond_radius`.
+    /// Every result carries `status_text_zh`, the sentence an agent reads to a caller.
     static func body(_ answer: NearestAnswer, _ q: NearestQuery, _ input: InputPoint) -> JSONWriter {
         var w = JSONWriter()
         func result(_ r: NearestResult) {
@@ -69,6 +107,7 @@ struct NearestController: Sendable {
             w.key("eta_minutes"); w.int(r.etaMinutes)
             w.key("open_until_minutes"); w.optional(r.openUntilMinutes)
             w.key("outlet"); w.outletSummary(r.item)
+            w.key("status_text_zh"); w.string(r.statusTextZh(q))
             w.endObject()
         }
         w.beginObject()
@@ -82,6 +121,7 @@ struct NearestController: Sendable {
             w.key("eta_minutes"); w.int(s.etaMinutes)
             w.key("next_opens_at"); w.instant(s.nextOpensAt)
             w.key("outlet"); w.outletSummary(s.item)
+            w.key("status_text_zh"); w.string(s.statusTextZh(q))
             w.endObject()
         }
         w.endArray()
@@ -92,15 +132,21 @@ struct NearestController: Sendable {
         w.key("detour_factor"); w.double(TravelEstimate.detourFactor)
         w.key("input")
         w.beginObject()
-        w.key("coordsys"); w.string(input.coordsys)
-        w.key("lat"); w.double(input.lat)
-        w.key("lon"); w.double(input.lon)
+        if let place = input.place {
+            w.key(place.parameter == "place" ? "place" : "place_id"); w.string(place.text)
+        } else {
+            w.key("coordsys"); w.string(input.coordsys)
+            w.key("lat"); w.double(input.lat)
+            w.key("lon"); w.double(input.lon)
+        }
         w.endObject()
         w.key("kinds"); w.beginArray(); for k in q.kinds { w.string(k.rawValue) }; w.endArray()
         w.key("limit"); w.int(q.limit)
         w.key("location"); w.point(PointDTO(q.point))
         w.key("min_service_minutes"); w.int(q.minServiceMinutes)
         w.key("mode"); w.string(q.mode.rawValue)
+        w.key("place")
+        if let place = input.place { w.placeResolution(place) } else { w.null() }
         w.key("radius_m"); w.double(q.radius)
         w.key("speed_kmh")
         if let v = TravelEstimate.speedKmh(q.mode) { w.double(v) } else { w.null() }

@@ -70,7 +70,8 @@ struct OutletsController: Sendable {
         guard let outlet = try await deps.catalogue.outlet(id: id) else { throw DomainError.notFound("no outlet with id \(id)") }
         let compiled = outlet.compiledHours(calendar: try await deps.calendar.current())
         let s = compiled.status(at: at, for: BusinessSet(businesses))
-        return try APIJSON.response(StatusDTO(s, at: at, businesses: businesses, hours: outlet.hours))
+        return try APIJSON.response(StatusDTO(s, at: at, businesses: businesses, hours: outlet.hours, compiled: compiled,
+                                              state: outlet.operatingState, explain: true))
     }
 
     func outletID(_ context: AppContext) throws(DomainError) -> Outlet.ID {

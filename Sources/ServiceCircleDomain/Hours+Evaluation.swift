@@ -51,6 +51,8 @@ public final class CompiledHours: Sendable {
     let operating: Bool
     public let offered: BusinessSet
     let calendar: HolidayCalendar
+    /// The notes of `hours.exceptions`, by index (read by the Chinese status text).
+    let exceptionNotes: [String?]
 
     static let horizonDays = 366
 
@@ -58,6 +60,7 @@ public final class CompiledHours: Sendable {
         self.offered = businesses
         self.operating = operating
         self.calendar = calendar
+        self.exceptionNotes = hours.exceptions.map { $0.note.map(ChineseHoursText.trimmed) }
         func spans(_ intervals: [TimeRange], _ b: [BusinessCode]?) -> [Span] {
             let mask = (b.map { BusinessSet($0) } ?? .all).bits & businesses.bits
             return intervals.map { Span(start: Int32($0.span.start), end: Int32($0.span.end), mask: mask) }

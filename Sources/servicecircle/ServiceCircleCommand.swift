@@ -46,6 +46,13 @@ struct DatabaseOptions: ParsableArguments {
         return logger
     }
 
+    /// The regions of `SeedData/regions.csv` (the place lookup's cities and districts); none when the file is absent.
+    func regions() throws -> [Region] {
+        let url = seedDirectory.appendingPathComponent("regions.csv")
+        guard FileManager.default.fileExists(atPath: url.path) else { return [] }
+        return try Region.parseCSV(String(contentsOf: url, encoding: .utf8))
+    }
+
     func migrations() throws -> [Migration] {
         guard FileManager.default.fileExists(atPath: sqlDirectory.path) else {
             throw ValidationError("no sql/ folder at \(sqlDirectory.path): run from the project folder or pass --project-dir")
@@ -76,7 +83,8 @@ struct Serve: AsyncParsableCommand {
             let client = PostgresClient(configuration: location.clientConfiguration, backgroundLogger: logger)
             let config = AppConfiguration(host: host ?? db.env["HOST"] ?? "127.0.0.1", port: port ?? db.env["PORT"].flatMap(Int.init) ?? 8080)
             let modelService = mode == .memory ? ReadModelService(model: ReadModel(client: client, logger: logger)) : nil
-            let deps = AppDependencies(client: client, migrations: migrations, readModel: modelService?.model, logger: logger)
+            let deps = AppDependencies(client: client, migrations: migrations, readModel: modelService?.model,
+                                       regions: try db.regions(), logger: logger)
             let seedDir = db.seedDirectory
             let noSeed = noSeed
             // Services stop in reverse order after the server has drained its requests: the read model, then the pool.

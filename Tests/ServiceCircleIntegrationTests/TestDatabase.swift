@@ -86,6 +86,11 @@ enum TestDatabase {
         return try HolidayCalendar.parseCSV(text)
     }
 
+    /// The regions file in SeedData, parsed (the place lookup's cities and districts).
+    static func regions() throws -> [Region] {
+        try Region.parseCSV(String(contentsOf: projectDirectory.appendingPathComponent("SeedData/regions.csv"), encoding: .utf8))
+    }
+
     /// Loads the calendar and the given outlets in one transaction.
     static func load(_ records: [OutletRecord], into client: PostgresClient, calendar: Bool = true) async throws {
         let entries = try calendarEntries()
@@ -114,7 +119,7 @@ struct TestApp {
                 try await model!.reloadAll()
             }
             let deps = AppDependencies(client: client, migrations: try TestDatabase.migrations(), clock: FixedClock(now),
-                                       readModel: model, logger: TestDatabase.logger)
+                                       readModel: model, regions: try TestDatabase.regions(), logger: TestDatabase.logger)
             let app = Application(router: buildRouter(deps), logger: TestDatabase.logger)
             try await $nearestSource.withValue(memory ? "memory" : "postgis") {
                 try await app.test(.router) { http in try await body(http, client) }

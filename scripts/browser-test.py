@@ -1,0 +1,252 @@
+#!/usr/bin/python3
+"""End-to-end test of the hotline console in headless Chromium (Debian chromium + chromium-driver + python3-selenium).
+
+Starts the built `servicecircle serve` on a free port against its own database on the test cluster (migrated and
+seeded by serve itself), drives /console from the keyboard as an agent would (place, business, Enter, digit key),
+checks the rendered answer against /v1/nearest's JSON for the same query, and saves screenshots to .artifacts/.
+
+    /usr/bin/python3 scripts/browser-test.py --bin .build/debug/servicecircle --database-url postgres://…
+
+Prints `browser: N passed, M failed` and exits non-zero when any check failed. Works as root (Chromium then needs
+--no-sandbox) and as a normal user; needs no network.
+"""
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+PROJECT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ARTIFACTS = os.path.join(PROJECT, ".artifacts")
+# The caller's question of the issue: "我在黄陂区前川街道附近，周六能去哪里给电动车上牌？" on Saturday 2026-03-07.
+PLACE = "黄陂区前川街道"
+BUSINESS_TYPED = "上牌"
+AT = "2026-03-07T10:00"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(url, timeout=10):
+    with urllib.request.urlopen(url, timeout=timeout) as r:
+        return r.status, r.read()
+
+
+def database_url(base, name):
+    """The test cluster's URL with another database name (serve creates it when missing)."""
+    u = urllib.parse.urlsplit(base)
+    return urllib.parse.urlunsplit((u.scheme, u.netloc, "/" + name, u.query, u.fragment))
+
+
+class Server:
+    def __init__(self, binary, url, port, log):
+        self.port = port
+        self.base = f"http://127.0.0.1:{port}"
+        self.log = open(log, "w")
+        self.proc = subprocess.Popen(
+            [binary, "serve", "--database-url", url, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+            cwd=PROJECT, stdout=self.log, stderr=subprocess.STDOUT)
+
+    def wait_ready(self, deadline_s=240):
+        end = time.time() + deadline_s
+        while time.time() < end:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"servicecircle serve exited with {self.proc.returncode} (see {self.log.name})")
+            try:
+                status, body = get(self.base + "/readyz", timeout=2)
+                if status == 200 and json.loads(body).get("read_model", {}).get("outlets", 0) > 0:
+                    return
+            except (urllib.error.URLError, OSError, ValueError):
+                pass
+            time.sleep(0.5)
+        raise RuntimeError(f"servicecircle serve not ready after {deadline_s} s (see {self.log.name})")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+def browser(profile):
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for arg in ["--headless=new", "--window-size=1280,800", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                "--disable-extensions", "--disable-background-networking", "--lang=zh-CN", f"--user-data-dir={profile}"]:
+        options.add_argument(arg)
+    if os.geteuid() == 0:
+        options.add_argument("--no-sandbox")  # Chromium refuses to run as root with its sandbox
+    service = Service(executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver")
+    driver = webdriver.Chrome(service=service, options=options)
+    viewport(driver, 1280, 800)
+    return driver
+
+
+def viewport(driver, width, height, mobile=False):
+    """The page's viewport exactly (a window size would include the browser's own frame)."""
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile})
+
+
+def distance_text(m):
+    return f"{m} 米" if m < 1000 else f"{m / 1000:.1f} 公里"
+
+
+class Checks:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def run(self, name, fn):
+        started = time.time()
+        try:
+            fn()
+            self.passed += 1
+            print(f"  ok   {name} ({time.time() - started:.1f} s)")
+        except Exception:
+            self.failed += 1
+            print(f"  FAIL {name}")
+            traceback.print_exc()
+
+
+def expect(cond, what):
+    if not cond:
+        raise AssertionError(what)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", required=True)
+    ap.add_argument("--database-url", required=True, help="the test cluster (a database sc_browser is created on it)")
+    args = ap.parse_args()
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    checks = Checks()
+    port = free_port()
+    server = Server(args.bin, database_url(args.database_url, "sc_browser"), port, os.path.join(ARTIFACTS, "serve.log"))
+    profile = tempfile.mkdtemp(prefix="sc-chromium-")
+    driver = None
+    try:
+        server.wait_ready()
+        driver = browser(profile)
+        wait = WebDriverWait(driver, 20)
+        base = server.base
+        state = {}
+
+        def answer_from_keyboard():
+            driver.get(base + "/console")
+            wait.until(lambda d: d.execute_script("return state.businesses.length") > 0)
+            driver.execute_script("document.getElementById('at').value = arguments[0]", AT)
+            place = driver.find_element(By.ID, "place")
+            expect(driver.switch_to.active_element == place, "the place box has the focus on load")
+            started = time.time()
+            place.send_keys(PLACE)
+            wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#place-list li"))
+            first = driver.find_elements(By.CSS_SELECTOR, "#place-list li")[0]
+            expect("前川街道" in first.text, f"first suggestion names 前川街道: {first.text!r}")
+            place.send_keys(Keys.ARROW_DOWN, Keys.ENTER)  # pick the first suggestion: focus moves to the business box
+            business = driver.switch_to.active_element
+            expect(business.get_attribute("id") == "business", "picking a place moves to the business box")
+            business.send_keys(BUSINESS_TYPED)
+            wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#business-list li"))
+            business.send_keys(Keys.ENTER)
+            wait.until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-state") in ("done", "error"))
+            elapsed = time.time() - started
+            expect(driver.find_element(By.TAG_NAME, "body").get_attribute("data-state") == "done",
+                   "search failed: " + driver.find_element(By.ID, "message").text)
+            expect(elapsed < 10, f"typing to answer took {elapsed:.1f} s")
+            print(f"       place + business + Enter → answer in {elapsed:.1f} s")
+            state["elapsed"] = elapsed
+
+            api = driver.find_element(By.ID, "api-url").text
+            expect(api.startswith("/v1/nearest?") and "business=ebike_registration" in api, f"API URL: {api}")
+            status, body = get(base + api)
+            j = json.loads(body)
+            expect(j["query"]["place"]["resolved"]["name"] == "前川街道", "resolved place")
+            expect(driver.find_element(By.ID, "resolved-place").text == j["query"]["place"]["resolved"]["name"], "confirmation shows the place")
+            expect(len(j["results"]) > 0, "the seed has e-bike plate points open on a Saturday morning in 前川")
+            for list_id, entries in [("results", j["results"]), ("soon", j["opening_soon"]),
+                                     ("beyond", [j["nearest_open_beyond_radius"]] if j["nearest_open_beyond_radius"] else [])]:
+                cards = driver.find_elements(By.CSS_SELECTOR, f"#{list_id} > li")
+                expect(len(cards) == len(entries), f"{list_id}: {len(cards)} cards for {len(entries)} entries")
+                for card, e in zip(cards, entries):
+                    o = e["outlet"]
+                    got = {
+                        "id": card.get_attribute("data-outlet-id"),
+                        "name": card.find_element(By.CSS_SELECTOR, ".outlet-name").text,
+                        "status": card.find_element(By.CSS_SELECTOR, ".status").text,
+                        "distance": card.find_element(By.CSS_SELECTOR, ".distance").text,
+                        "phone": card.find_element(By.CSS_SELECTOR, ".phone").text,
+                        "address": card.find_element(By.CSS_SELECTOR, ".address").text,
+                    }
+                    want = {"id": str(o["id"]), "name": o["name"], "status": e["status_text_zh"], "distance": distance_text(e["distance_m"]),
+                            "phone": f"电话 {o['phone']}" if o["phone"] else "电话未登记", "address": o["address"]}
+                    expect(got == want, f"{list_id} card differs from /v1/nearest:\n  got  {got}\n  want {want}")
+            markers = driver.find_elements(By.CSS_SELECTOR, "#map g.marker")
+            expect(len(markers) == len(j["results"]) + len(j["opening_soon"]) + (1 if j["nearest_open_beyond_radius"] else 0),
+                   "one map marker per listed outlet")
+            state["answer"] = j
+
+        def digit_opens_result():
+            expect("answer" in state, "needs the first check")
+            driver.switch_to.active_element.send_keys("2")
+            card = driver.find_elements(By.CSS_SELECTOR, "#results > li")[1]
+            expect(card.get_attribute("aria-expanded") == "true", "key 2 opens the second result")
+            details = card.find_element(By.CSS_SELECTOR, ".details")
+            expect(details.is_displayed() and state["answer"]["results"][1]["outlet"]["hours_text_zh"] in details.text, "details show the hours")
+            driver.switch_to.active_element.send_keys("1")
+            expect(driver.find_elements(By.CSS_SELECTOR, "#results > li")[0].get_attribute("aria-expanded") == "true", "key 1 opens the first")
+            driver.save_screenshot(os.path.join(ARTIFACTS, "console.png"))
+            # Esc returns to the place box, ready for the next caller.
+            driver.switch_to.active_element.send_keys(Keys.ESCAPE)
+            expect(driver.switch_to.active_element.get_attribute("id") == "place", "Esc focuses the place box")
+
+        def phone_width():
+            expect("answer" in state, "needs the first check")
+            viewport(driver, 390, 844, mobile=True)
+            time.sleep(0.3)
+            overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+            expect(overflow <= 0, f"no horizontal scrolling at phone width (overflow {overflow} px)")
+            cards = driver.find_elements(By.CSS_SELECTOR, "#results > li")
+            expect(cards and cards[0].is_displayed() and cards[0].size["width"] <= 390, "result cards fit the phone width")
+            driver.save_screenshot(os.path.join(ARTIFACTS, "console-phone.png"))
+            viewport(driver, 1280, 800)
+
+        checks.run("the caller's question answered from the keyboard, rendered as /v1/nearest answers it", answer_from_keyboard)
+        checks.run("digit keys open results; Esc returns to the place box; screenshot .artifacts/console.png", digit_opens_result)
+        checks.run("phone width: no horizontal scrolling; screenshot .artifacts/console-phone.png", phone_width)
+    except Exception:
+        checks.failed += 1
+        traceback.print_exc()
+    finally:
+        if driver is not None:
+            driver.quit()
+        server.stop()
+        shutil.rmtree(profile, ignore_errors=True)
+    print(f"browser: {checks.passed} passed, {checks.failed} failed")
+    return 1 if checks.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
