@@ -29,7 +29,7 @@ struct WriteSupport: Sendable {
     func require(_ role: APIKeyRole, _ request: Request) async throws -> APIKeyInfo {
         func unauthorized(_ detail: String, invalidToken: Bool) -> Problem {
             var p = Problem(status: .unauthorized, detail: detail)
-            p.headers["WWW-Authenticate"] = invalidToken ? #"Bearer realm="servicecircle", error="invalid_token""# : #"Bearer realm="servicecircle""#
+            p.headers[.wwwAuthenticate] = invalidToken ? #"Bearer realm="servicecircle", error="invalid_token""# : #"Bearer realm="servicecircle""#
             return p
         }
         guard let header = request.headers[.authorization] else {
@@ -113,7 +113,7 @@ struct WriteSupport: Sendable {
             case .stale(let current):
                 var p = Problem(status: .preconditionFailed,
                                 detail: "the outlet changed since you read it (it is at version \(current)); GET it again, reapply your edit and send its new ETag")
-                if let id { p.headers["ETag"] = "\"\(id.rawValue)-\(current)\"" }
+                if let id { p.headers[.eTag] = "\"\(id.rawValue)-\(current)\"" }
                 throw p
             case .duplicateCode(let code):
                 throw Problem(status: .conflict, detail: "another outlet already has code '\(code)'",

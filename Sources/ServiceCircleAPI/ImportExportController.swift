@@ -128,7 +128,8 @@ struct ImportExportController: Sendable {
             try await writer.write(ByteBuffer(string: format == .csv ? OutletImport.csvHeader : OutletImport.geoJSONHead))
             while !page.isEmpty {
                 var text = ""
-                for o in page {
+                for var o in page {
+                    o.hours = o.hours.withExceptionIDs()
                     switch format {
                     case .csv: text += OutletImport.csvLine(id: o.id.rawValue, OutletRecord(o))
                     case .geojson:

@@ -263,7 +263,7 @@ extension HoursException {
         guard case .object(let o) = json else { throw .invalid("body", "must be a JSON object {from, to, intervals, businesses, note}") }
         var body = o
         if body["intervals"] == nil { body["intervals"] = .array([]) }
-        do {
+        do throws(DomainError) {
             let h = try Hours(json: .object(["rules": .array([]), "exceptions": .array([.object(body)])]), path: "$")
             guard let e = h.exceptions.first else { throw DomainError.invalid("from", "is required") }
             if let note = e.note, note.count > 500 { throw DomainError.invalid("note", "must be at most 500 characters") }

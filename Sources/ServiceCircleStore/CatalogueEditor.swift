@@ -231,7 +231,7 @@ public struct CatalogueEditor: Sendable {
             let batch = rows[start..<min(start + 10_000, rows.count)]
             let hours = batch.map { r -> String in
                 if let t = hoursText[r.record.hours] { return t }
-                let t = hoursText(r.record.hours)
+                let t = Self.hoursText(r.record.hours)
                 if hoursText.count < 10_000 { hoursText[r.record.hours] = t }
                 return t
             }

@@ -82,6 +82,27 @@ func eventually(_ what: Comment, _ condition: () async throws -> Bool) async thr
     Issue.record("timed out waiting: \(what)")
 }
 
+/// Like `TestApp.run(memory: true)`, with the read model following the change feed (LISTEN) as `serve` runs it.
+func runWithLiveReadModel(at now: Instant = Instant(rfc3339: "2026-03-02T10:00:00+08:00")!,
+                          prepare: @Sendable (PostgresClient) async throws -> Void,
+                          _ body: @Sendable (any TestClientProtocol, PostgresClient) async throws -> Void) async throws {
+    try await TestDatabase.withFreshDatabase { client, _ in
+        try await prepare(client)
+        let model = ReadModel(client: client, logger: TestDatabase.logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await model.run() }
+            defer { group.cancelAll() }
+            try await eventually("read model loaded") { model.isLoaded }
+            let deps = AppDependencies(client: client, migrations: try TestDatabase.migrations(), clock: FixedClock(now),
+                                       readModel: model, logger: TestDatabase.logger)
+            let app = Application(router: buildRouter(deps), logger: TestDatabase.logger)
+            try await TestApp.$nearestSource.withValue("memory") {
+                try await app.test(.router) { http in try await body(http, client) }
+            }
+        }
+    }
+}
+
 // MARK: - Authentication
 
 @Suite("Write side: keys, 401/403 (PostgreSQL)")
@@ -150,8 +171,11 @@ struct WriteAuthTests {
     /// Keys never appear in logs, even at trace level (request logging, database queries).
     @Test func keysAreNeverLogged() async throws {
         let lines = LogLines()
-        var logger = Logger(label: "capture") { _ in CapturingLogHandler(lines: lines) }
-        logger.logLevel = .trace
+        let logger = {
+            var l = Logger(label: "capture") { _ in CapturingLogHandler(lines: lines) }
+            l.logLevel = .trace
+            return l
+        }()
         try await TestDatabase.withFreshDatabase { client, _ in
             try await TestDatabase.load(readFixture, into: client)
             let keys = try await TestKeys.make(client)
@@ -436,9 +460,11 @@ struct WriteExceptionTests {
 @Suite("Write side: bulk import and export (PostgreSQL)")
 struct WriteImportTests {
     static func generated(_ n: Int, prefix: String = "IMP") -> [OutletRecord] {
-        (0..<n).map { i in
-            fixture(String(format: "\(prefix)-%04d", i), "导入测试上牌点\(i)", at: GeoPoint(lat: 30.5 + Double(i % 100) * 0.003, lon: 114.2 + Double(i / 100) * 0.003),
-                    hours: i % 3 == 0 ? allDay : officeHours)
+        (0..<n).map { (i: Int) -> OutletRecord in
+            let lat: Double = 30.5 + Double(i % 100) * 0.003
+            let lon: Double = 114.2 + Double(i / 100) * 0.003
+            let hours: Hours = i % 3 == 0 ? allDay : officeHours
+            return fixture(String(format: "\(prefix)-%04d", i), "导入测试上牌点\(i)", at: GeoPoint(lat: lat, lon: lon), hours: hours)
         }
     }
 
@@ -568,7 +594,7 @@ struct WriteImportTests {
     /// 50 new e-bike points, and sees each change in history and in /v1/nearest; without a key, none of it.
     @Test func editorDay() async throws {
         // Monday 2026-03-02 10:00; next Tuesday is 2026-03-10.
-        try await TestApp.run(memory: true, prepare: { try await TestDatabase.load(nearestFixture, into: $0) }) { http, client in
+        try await runWithLiveReadModel(prepare: { try await TestDatabase.load(nearestFixture, into: $0) }) { http, client in
             let keys = try await TestKeys.make(client)
             let b = try await firstID(client, code: "N-B")
             let tuesday = "at=\(enc("2026-03-10T10:00:00+08:00"))"
