@@ -261,11 +261,13 @@ public struct CatalogueEditor: Sendable {
                    operating_state = i.operating_state, businesses = i.businesses, hours = i.hours
               FROM import_rows i
              WHERE o.code = i.code
-               AND (o.name, o.kind, o.address, o.province, o.city, o.district, o.district_code, o.phone, o.lat, o.lon,
-                    o.operating_state, o.businesses, o.hours)
-                   IS DISTINCT FROM
-                   (i.name, i.kind, i.address, i.province, i.city, i.district, i.district_code, i.phone, i.lat, i.lon,
-                    i.operating_state, i.businesses, i.hours)
+               AND ((o.name, o.kind, o.address, o.province, o.city, o.district, o.district_code, o.phone, o.lat, o.lon,
+                     o.operating_state, o.hours)
+                    IS DISTINCT FROM
+                    (i.name, i.kind, i.address, i.province, i.city, i.district, i.district_code, i.phone, i.lat, i.lon,
+                     i.operating_state, i.hours)
+                    -- businesses are a set: the order they were loaded in is no change
+                    OR NOT (o.businesses @> i.businesses AND o.businesses <@ i.businesses))
             RETURNING i.row, i.code
             """, logger: logger)
         for try await (row, code) in updated.decode((Int32, String).self) {
