@@ -47,6 +47,14 @@ struct OutletEditController: Sendable {
         guard case .object(var p) = try await w.jsonBody(request, mergePatch: true) else {
             throw DomainError.invalid("body", "a merge patch of an outlet must be a JSON object")
         }
+        // A move given in GCJ-02 (copied from a Chinese map) when `location` is not patched.
+        if let g = p["location_gcj02"], g != .null, p["location"] == nil {
+            guard case .number(let lat)? = g["lat"], case .number(let lon)? = g["lon"], (-90...90).contains(lat), (-180...180).contains(lon) else {
+                throw DomainError.invalid("location_gcj02", "must be {lat, lon} in degrees")
+            }
+            let w = Datum.gcj02ToWgs84(GeoPoint(lat: lat, lon: lon))
+            p["location"] = .object(["lat": .number(w.lat), "lon": .number(w.lon)])
+        }
         // Derived fields are not the editor's to change; sending them back unchanged is harmless.
         for f in OutletInput.derivedFields { p.removeValue(forKey: f) }
         // `opening_hours` replaces the weekly rules and keeps the dated exceptions (OSM text has none).

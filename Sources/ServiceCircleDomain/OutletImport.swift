@@ -25,6 +25,8 @@ public struct ImportRow: Sendable {
     public var record: OutletRecord
     /// The hours came as OSM text: keep the stored outlet's dated exceptions.
     public var keepExceptions: Bool
+    /// `record.hours` as compact JSON text.
+    public var hoursText: String
 }
 
 /// What an import file holds once parsed and validated.
@@ -85,7 +87,7 @@ public enum OutletImport {
                          into out: inout ImportParse) {
         do {
             let input = try OutletInput.parse(.object(fields), flat: true, hoursCache: cache)
-            out.rows.append(ImportRow(row: row, record: input.record, keepExceptions: input.hoursFromText))
+            out.rows.append(ImportRow(row: row, record: input.record, keepExceptions: input.hoursFromText, hoursText: input.hoursText))
         } catch {
             if case .invalid(let params) = error {
                 out.issues += params.map { ImportIssue(row: row, field: rename($0.name), reason: $0.reason) }
@@ -279,42 +281,42 @@ struct CSVReader {
         guard i < bytes.count, error == nil else { return nil }
         let startLine = line
         var fields: [String] = []
-        var field: [UInt8] = []
-        var quoted = false
-        while i < bytes.count {
-            let c = bytes[i]
-            if quoted {
-                if c == 0x22 {
-                    if i + 1 < bytes.count, bytes[i + 1] == 0x22 { field.append(0x22); i += 2; continue }
-                    quoted = false
+        fields.reserveCapacity(16)
+        while true {
+            // One field: unquoted fields are decoded straight from the input; quoted ones are unescaped into a buffer.
+            if i < bytes.count, bytes[i] == 0x22 {
+                var field: [UInt8] = []
+                i += 1
+                var closed = false
+                while i < bytes.count {
+                    let c = bytes[i]
+                    if c == 0x22 {
+                        if i + 1 < bytes.count, bytes[i + 1] == 0x22 { field.append(0x22); i += 2; continue }
+                        i += 1
+                        closed = true
+                        break
+                    }
+                    if c == 0x0A { line += 1 }
+                    field.append(c)
                     i += 1
-                    continue
                 }
-                if c == 0x0A { line += 1 }
-                field.append(c)
-                i += 1
-                continue
-            }
-            switch c {
-            case 0x22 where field.isEmpty:
-                quoted = true
-                i += 1
-            case 0x2C:
+                if !closed { error = "a quoted field that starts on line \(startLine) is never closed" }
+                // Anything between the closing quote and the separator is kept, as lenient readers do.
+                let rest = i
+                while i < bytes.count, bytes[i] != 0x2C, bytes[i] != 0x0A, bytes[i] != 0x0D { i += 1 }
+                field.append(contentsOf: bytes[rest..<i])
                 fields.append(String(decoding: field, as: UTF8.self))
-                field.removeAll(keepingCapacity: true)
-                i += 1
-            case 0x0D, 0x0A:
-                i += (c == 0x0D && i + 1 < bytes.count && bytes[i + 1] == 0x0A) ? 2 : 1
-                line += 1
-                fields.append(String(decoding: field, as: UTF8.self))
-                return Record(fields: fields, line: startLine)
-            default:
-                field.append(c)
-                i += 1
+            } else {
+                let start = i
+                while i < bytes.count, bytes[i] != 0x2C, bytes[i] != 0x0A, bytes[i] != 0x0D { i += 1 }
+                fields.append(String(decoding: bytes[start..<i], as: UTF8.self))
             }
+            guard i < bytes.count else { return Record(fields: fields, line: startLine) }
+            let c = bytes[i]
+            if c == 0x2C { i += 1; continue }
+            i += (c == 0x0D && i + 1 < bytes.count && bytes[i + 1] == 0x0A) ? 2 : 1
+            line += 1
+            return Record(fields: fields, line: startLine)
         }
-        if quoted { error = "a quoted field that starts on line \(startLine) is never closed" }
-        fields.append(String(decoding: field, as: UTF8.self))
-        return Record(fields: fields, line: startLine)
     }
 }

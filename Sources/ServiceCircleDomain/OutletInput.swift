@@ -13,6 +13,8 @@ public struct OutletInput: Sendable {
     /// The hours came from OSM `opening_hours` text, which cannot carry dated exceptions: an import keeps the
     /// stored outlet's exceptions instead of dropping them.
     public var hoursFromText: Bool
+    /// `record.hours` as compact JSON text (keys sorted), ready for the database.
+    public var hoursText: String
 
     /// Fields of a GET answer that are derived: accepted on input and ignored.
     public static let derivedFields: Set<String> = ["id", "version", "kind_name_zh", "location_gcj02", "hours_text_zh", "status"]
@@ -57,7 +59,8 @@ public struct OutletInput: Sendable {
             guard case .string(let s) = v else { fail(key, "must be a string"); return nil }
             let t = s.trimmingWhitespace
             if required && t.isEmpty { fail(key, "must not be empty"); return nil }
-            if t.count > max { fail(key, "must be at most \(max) characters"); return nil }
+            // Counting characters walks grapheme clusters: only when the UTF-8 length could exceed the limit.
+            if t.utf8.count > max && t.count > max { fail(key, "must be at most \(max) characters"); return nil }
             return t
         }
         let code = string("code", required: true, max: 64)
@@ -125,6 +128,7 @@ public struct OutletInput: Sendable {
 
         var hours: Hours?
         var fromText = false
+        var hoursKey: String?
         let hoursValue = o["hours"].flatMap { $0 == .null ? nil : $0 }
         let textValue = o["opening_hours"].flatMap { $0 == .null ? nil : $0 }
         do throws(DomainError) {
@@ -132,6 +136,7 @@ public struct OutletInput: Sendable {
                 if case .string(let s) = hv {
                     // Import rows: one `hours` column holding JSON or OSM text.
                     let t = s.trimmingWhitespace
+                    hoursKey = t
                     if t.hasPrefix("{") {
                         hours = try parseHoursText(t, json: true, cache: hoursCache)
                     } else {
@@ -162,11 +167,16 @@ public struct OutletInput: Sendable {
               let point, let hours else {
             throw .invalid(errors.isEmpty ? [InvalidParam(name: "body", reason: "incomplete outlet")] : errors)
         }
-        let withIDs = hours.withExceptionIDs()
+        // Bulk imports repeat a few hundred distinct hours: their JSON form and its text are built once per input text.
+        let rendered: HoursCache.Rendered
+        if let hoursKey, let cache = hoursCache, let hit = cache.rendered[hoursKey] { rendered = hit } else {
+            rendered = HoursCache.Rendered(hours.withExceptionIDs())
+            if let hoursKey, let cache = hoursCache, cache.rendered.count < 100_000 { cache.rendered[hoursKey] = rendered }
+        }
         let record = OutletRecord(code: code, name: name, kind: kind, address: address, province: province, city: city,
                                   district: district, districtCode: districtCode, phone: phone, lat: point.lat, lon: point.lon,
-                                  operatingState: state, businesses: businesses, hours: withIDs)
-        return OutletInput(record: record, hours: withIDs, hoursFromText: fromText)
+                                  operatingState: state, businesses: businesses, hoursJSON: rendered.json)
+        return OutletInput(record: record, hours: rendered.hours, hoursFromText: fromText, hoursText: rendered.text)
     }
 
     static func parseHoursText(_ text: String, json: Bool, cache: HoursCache?, path: String = "hours") throws(DomainError) -> Hours {
@@ -201,10 +211,40 @@ public struct OutletInput: Sendable {
 /// Hours parsed per distinct input text; a class because the parser fills it while validating many rows.
 public final class HoursCache {
     var results: [String: Result<Hours, DomainError>] = [:]
+    struct Rendered {
+        var hours: Hours
+        var json: JSONValue
+        var text: String
+        init(_ hours: Hours) {
+            self.hours = hours
+            json = hours.json
+            text = OutletImport.compactJSON(json)
+        }
+    }
+    var rendered: [String: Rendered] = [:]
     public init() {}
 }
 
 extension OutletRecord {
+    init(code: String, name: String, kind: OutletKind, address: String, province: String, city: String, district: String,
+         districtCode: String, phone: String?, lat: Double, lon: Double, operatingState: OperatingState,
+         businesses: [BusinessCode], hoursJSON: JSONValue) {
+        self.code = code
+        self.name = name
+        self.kind = kind
+        self.address = address
+        self.province = province
+        self.city = city
+        self.district = district
+        self.districtCode = districtCode
+        self.phone = phone
+        self.lat = lat
+        self.lon = lon
+        self.operatingState = operatingState
+        self.businesses = businesses
+        self.hours = hoursJSON
+    }
+
     public init(_ o: Outlet) {
         self.init(code: o.code, name: o.name, kind: o.kind, address: o.address, province: o.province, city: o.city,
                   district: o.district, districtCode: o.districtCode, phone: o.phone, lat: o.location.lat, lon: o.location.lon,

@@ -226,15 +226,14 @@ public struct CatalogueEditor: Sendable {
             ) ON COMMIT DROP
             """, logger: logger)
         // Batches of arrays (one bind parameter per column): a handful of statements, not one round trip per row.
-        var hoursText: [JSONValue: String] = [:]
+        var started = ContinuousClock.now
+        func phase(_ name: String) {
+            logger.debug("import phase", metadata: ["phase": "\(name)", "took": "\(ContinuousClock.now - started)", "rows": "\(rows.count)"])
+            started = ContinuousClock.now
+        }
         for start in stride(from: 0, to: rows.count, by: 10_000) {
             let batch = rows[start..<min(start + 10_000, rows.count)]
-            let hours = batch.map { r -> String in
-                if let t = hoursText[r.record.hours] { return t }
-                let t = Self.hoursText(r.record.hours)
-                if hoursText.count < 10_000 { hoursText[r.record.hours] = t }
-                return t
-            }
+            let hours = batch.map(\.hoursText)
             try await conn.query("""
                 INSERT INTO import_rows
                 SELECT row, code, name, kind, address, province, city, district, district_code, NULLIF(phone, ''), lat, lon, state,
@@ -249,10 +248,12 @@ public struct CatalogueEditor: Sendable {
                     AS t(row, code, name, kind, address, province, city, district, district_code, phone, lat, lon, state, b, h, keep)
                 """, logger: logger)
         }
+        phase("staged")
         try await conn.query("""
             UPDATE import_rows i SET hours = jsonb_set(i.hours, '{exceptions}', coalesce(o.hours -> 'exceptions', '[]'::jsonb))
               FROM outlets o WHERE i.keep_exceptions AND o.code = i.code
             """, logger: logger)
+        phase("exceptions kept")
         var outcome = ImportOutcome()
         var changes: [(row: Int, code: String, action: ImportOutcome.Action)] = []
         let updated = try await conn.query("""
@@ -274,6 +275,7 @@ public struct CatalogueEditor: Sendable {
             changes.append((Int(row), code, .updated))
             outcome.updated += 1
         }
+        phase("updated")
         let created = try await conn.query("""
             INSERT INTO outlets (code, name, kind, address, province, city, district, district_code, phone,
                                  lat, lon, operating_state, businesses, hours)
@@ -288,6 +290,7 @@ public struct CatalogueEditor: Sendable {
             changes.append((rowOfCode[code] ?? 0, code, .created))
             outcome.created += 1
         }
+        phase("created")
         outcome.unchanged = rows.count - outcome.created - outcome.updated
         outcome.changes = changes.sorted { $0.row < $1.row }
         return outcome

@@ -308,6 +308,24 @@ struct WriteEditTests {
         }
     }
 
+    /// Editors copy coordinates from Chinese maps: a move given in GCJ-02 is stored in WGS-84.
+    @Test func moveGivenInGCJ02() async throws {
+        try await TestApp.run { http, client in
+            let keys = try await TestKeys.make(client)
+            let created = try await call(http, .post, "/v1/outlets", key: keys.editor, json: outletBody(code: "GCJ-1"))
+            let id = try #require(created.json["id"] as? Int)
+            let target = GeoPoint(lat: 30.59, lon: 114.31)
+            let g = Datum.wgs84ToGcj02(target)
+            let moved = try await call(http, .patch, "/v1/outlets/\(id)", key: keys.editor, ifMatch: created.etag,
+                                       json: #"{"location_gcj02":{"lat":\#(g.lat),"lon":\#(g.lon)}}"#)
+            #expect(moved.status == .ok, "\(moved.body)")
+            let loc = try #require(moved.json["location"] as? [String: Any])
+            #expect(abs((loc["lat"] as? Double ?? 0) - target.lat) < 1e-6 && abs((loc["lon"] as? Double ?? 0) - target.lon) < 1e-6)
+            let bad = try await call(http, .patch, "/v1/outlets/\(id)", key: keys.editor, ifMatch: moved.etag, json: #"{"location_gcj02":{"lat":"north"}}"#)
+            #expect(bad.invalidNames == ["location_gcj02"])
+        }
+    }
+
     /// "What were this outlet's hours on 2026-03-01?": history rows dated by hand, since the clock of a test is now.
     @Test func asOf() async throws {
         try await TestApp.run(prepare: { try await TestDatabase.load(readFixture, into: $0) }) { http, client in
