@@ -15,8 +15,9 @@ struct ImportBench: AsyncParsableCommand {
     func run() async throws {
         let logger = try db.logger()
         let migrations = try db.migrations()
+        let wasRunning = Keys.embeddedClusterIsRunning(db)
         let (server, cluster) = try DatabaseBootstrap.locate(databaseURL: db.resolvedURL, dataDirectory: db.dataDirectory, logger: logger)
-        defer { try? cluster?.stop() }
+        defer { if !wasRunning { try? cluster?.stop() } }
         let scratch = server.with(database: database)
         let name = database
         try await DatabaseBootstrap.createDatabaseIfMissing(server, logger: logger)

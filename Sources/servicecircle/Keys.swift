@@ -11,13 +11,23 @@ struct Keys: AsyncParsableCommand {
     static func withStore<R: Sendable>(_ db: DatabaseOptions, _ body: @Sendable (APIKeyStore) async throws -> R) async throws -> R {
         let logger = try db.logger()
         let migrations = try db.migrations()
+        // A running `serve` may share the embedded cluster: stop it afterwards only if this command started it.
+        let wasRunning = embeddedClusterIsRunning(db)
         let (location, cluster) = try DatabaseBootstrap.locate(databaseURL: db.resolvedURL, dataDirectory: db.dataDirectory, logger: logger)
-        defer { try? cluster?.stop() }
+        defer { if !wasRunning { try? cluster?.stop() } }
         try await DatabaseBootstrap.createDatabaseIfMissing(location, logger: logger)
         return try await DatabaseBootstrap.withClient(location, logger: logger) { client in
             try await Migrator(client: client, logger: logger).migrate(migrations)
             return try await body(APIKeyStore(client: client, logger: logger))
         }
+    }
+
+    /// Whether the embedded cluster of `--data-dir` is up (its postmaster.pid names a live process).
+    static func embeddedClusterIsRunning(_ db: DatabaseOptions) -> Bool {
+        let pidFile = db.dataDirectory.appendingPathComponent("pgdata/postmaster.pid").path
+        guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
+              let pid = text.split(separator: "\n").first.flatMap({ Int32($0.trimmingCharacters(in: .whitespaces)) }) else { return false }
+        return kill(pid, 0) == 0
     }
 
     static var operatorName: String { "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "unknown") }
