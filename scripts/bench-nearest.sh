@@ -41,7 +41,7 @@ if [ "$(cat "$BENCH/loaded" 2>/dev/null || true)" != "$COUNT" ]; then
   echo "==> loading with COPY"
   start=$(date +%s)
   "${PSQL[@]}" <<SQL
-TRUNCATE outlets RESTART IDENTITY;
+TRUNCATE outlets, outlet_history RESTART IDENTITY;
 \copy outlets (code, name, kind, address, province, city, district, district_code, phone, lat, lon, operating_state, businesses, hours) FROM '$BENCH/outlets.csv' WITH (FORMAT csv, HEADER true)
 VACUUM ANALYZE outlets;
 SQL

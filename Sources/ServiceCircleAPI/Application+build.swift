@@ -111,6 +111,7 @@ public func buildRouter(_ deps: AppDependencies) -> Router<AppContext> {
     NearestController(deps: deps).register(on: router)
     PlacesController(deps: deps).register(on: router)
     ConsoleController().register(on: router)
+    CatalogueEditing.register(on: router, deps: deps)
     return router
 }
 

@@ -53,11 +53,9 @@ struct OutletsController: Sendable {
             nextCursor: rows.count > limit ? page.last.map { Cursor.encode($0.id) } : nil))
     }
 
+    /// With its ETag, and `?as_of=` from the history (OutletEditController.swift).
     @Sendable func show(_ request: Request, context: AppContext) async throws -> Response {
-        let p = QueryParameters(request, allowed: [])
-        try p.check()
-        let outlet = try await load(context)
-        return try APIJSON.response(OutletDTO(outlet, calendar: try await deps.calendar.current(), now: deps.clock.now()))
+        try await OutletEditController.show(request, context: context, deps: deps)
     }
 
     @Sendable func status(_ request: Request, context: AppContext) async throws -> Response {

@@ -9,6 +9,8 @@ public struct Problem: Error, Codable, Sendable, HTTPResponseError {
     public var statusCode: Int
     public var detail: String
     public var invalidParams: [InvalidParam]?
+    /// Extra response headers (`WWW-Authenticate` on a 401, `ETag` on a 412); not part of the body.
+    public var headers = HTTPFields()
 
     enum CodingKeys: String, CodingKey {
         case type, title, detail
@@ -29,6 +31,7 @@ public struct Problem: Error, Codable, Sendable, HTTPResponseError {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/problem+json; charset=utf-8"
+        headers.append(contentsOf: self.headers)
         let body = try JSONEncoder().encode(self)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }

@@ -52,12 +52,16 @@ public struct HoursRule: Hashable, Sendable {
 
 /// A dated exception (closure, system upgrade, special hours): on the dates from...to it replaces every rule.
 public struct HoursException: Hashable, Sendable {
+    /// Stable identifier within the outlet (the exceptions API addresses it); nil until the service assigns one.
+    public var id: String?
     public var from: LocalDate
     public var to: LocalDate
     public var intervals: [TimeRange]
     public var businesses: [BusinessCode]?
     public var note: String?
-    public init(from: LocalDate, to: LocalDate, intervals: [TimeRange], businesses: [BusinessCode]? = nil, note: String? = nil) {
+    public init(id: String? = nil, from: LocalDate, to: LocalDate, intervals: [TimeRange], businesses: [BusinessCode]? = nil,
+                note: String? = nil) {
+        self.id = id
         self.from = from
         self.to = to
         self.intervals = intervals
@@ -102,6 +106,7 @@ extension Hours {
                 ]
                 o["businesses"] = codes(e.businesses)
                 if let n = e.note { o["note"] = .string(n) }
+                if let id = e.id { o["id"] = .string(id) }
                 return .object(o)
             }),
         ])
@@ -193,7 +198,7 @@ extension Hours {
                 for (i, item) in items.enumerated() {
                     let ep = "\(path).exceptions[\(i)]"
                     guard case .object(let eo) = item else { fail(ep, "must be an object"); continue }
-                    for key in eo.keys where !["from", "to", "intervals", "businesses", "note"].contains(key) { fail("\(ep).\(key)", "unknown field") }
+                    for key in eo.keys where !["id", "from", "to", "intervals", "businesses", "note"].contains(key) { fail("\(ep).\(key)", "unknown field") }
                     var from: LocalDate?
                     var to: LocalDate?
                     if case .string(let s)? = eo["from"], let d = LocalDate(iso: s) { from = d } else { fail("\(ep).from", "must be a date YYYY-MM-DD") }
@@ -207,8 +212,14 @@ extension Hours {
                     if let n = eo["note"], n != .null {
                         if case .string(let s) = n { note = s } else { fail("\(ep).note", "must be a string") }
                     }
+                    var id: String?
+                    if let v = eo["id"], v != .null {
+                        if case .string(let s) = v, HoursException.isValidID(s) { id = s }
+                        else { fail("\(ep).id", "must be 1 to 40 characters A-Z, a-z, 0-9, '_' or '-'") }
+                    }
+                    if let id, exceptions.contains(where: { $0.id == id }) { fail("\(ep).id", "duplicates the id of another exception") }
                     if let f = from, let t = to {
-                        exceptions.append(HoursException(from: f, to: t, intervals: intervals, businesses: businesses, note: note))
+                        exceptions.append(HoursException(id: id, from: f, to: t, intervals: intervals, businesses: businesses, note: note))
                     }
                 }
             } else { fail("\(path).exceptions", "must be an array") }

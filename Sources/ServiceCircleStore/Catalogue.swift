@@ -213,7 +213,10 @@ public struct Catalogue: Sendable {
         guard !records.isEmpty else { return }
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys]
-        let hours = try records.map { String(decoding: try enc.encode($0.hours), as: UTF8.self) }
+        // Every stored exception gets its stable id (the exceptions API addresses it), whichever path loaded it.
+        let hours = try records.map { r in
+            String(decoding: try enc.encode((try? Hours(json: r.hours))?.withExceptionIDs().json ?? r.hours), as: UTF8.self)
+        }
         // Business arrays travel as one JSON array per row: unnest cannot take a ragged text[][].
         let businesses = try records.map { String(decoding: try enc.encode($0.businesses.map(\.rawValue)), as: UTF8.self) }
         try await conn.query("""

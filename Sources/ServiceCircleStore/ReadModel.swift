@@ -69,6 +69,13 @@ public final class ReadModel: Sendable {
         }
     }
 
+    /// Re-reads one outlet now, so that the process that wrote it answers with the change at once (read your
+    /// writes); other processes get it from the change feed. Does nothing before the first load.
+    public func refresh(outletID id: Int64) async throws {
+        guard isLoaded else { return }
+        try await apply(payload: #"{"table":"outlets","id":\#(id)}"#)
+    }
+
     struct Change: Decodable {
         var table: String
         var id: Int64?

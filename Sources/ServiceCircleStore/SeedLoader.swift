@@ -56,6 +56,8 @@ public struct SeedLoader: Sendable {
             }
             let records = try Self.parseOutlets(text, file: name)
             try await client.withTransaction(logger: logger) { conn in
+                // The history (sql/0007_write_side.sql) records who loaded these outlets.
+                try await conn.query("SELECT set_config('servicecircle.actor', \("seed:" + name), true), set_config('servicecircle.action', 'seed', true)", logger: logger)
                 for start in stride(from: 0, to: records.count, by: 2000) {
                     try await Catalogue.insert(Array(records[start..<min(start + 2000, records.count)]), on: conn, logger: logger)
                 }

@@ -1,0 +1,140 @@
+import Foundation
+import Hummingbird
+import ServiceCircleDomain
+import ServiceCircleStore
+
+/// The write side of the catalogue (README "Editing the catalogue"): keys, edits, exceptions, history, import, export.
+enum CatalogueEditing {
+    static func register(on router: Router<AppContext>, deps: AppDependencies) {
+        let w = WriteSupport(deps: deps)
+        OutletEditController(w: w).register(on: router)
+        ExceptionsController(w: w).register(on: router)
+        ImportExportController(w: w).register(on: router)
+        KeysController(w: w).register(on: router)
+    }
+}
+
+/// What every write route shares: the stores, Bearer authentication, body parsing, ETags.
+struct WriteSupport: Sendable {
+    let deps: AppDependencies
+    var editor: CatalogueEditor { CatalogueEditor(client: deps.catalogue.client, logger: deps.catalogue.logger) }
+    var keys: APIKeyStore { APIKeyStore(client: deps.catalogue.client, logger: deps.catalogue.logger) }
+
+    static let maxJSONBody = 1 << 20
+
+    // MARK: Authentication
+
+    /// The key of a request that needs `role`: 401 without a valid live key, 403 with a key of too small a role.
+    /// The key is read from the header and hashed; it is never logged nor sent to the database.
+    func require(_ role: APIKeyRole, _ request: Request) async throws -> APIKeyInfo {
+        func unauthorized(_ detail: String, invalidToken: Bool) -> Problem {
+            var p = Problem(status: .unauthorized, detail: detail)
+            p.headers[.wwwAuthenticate] = invalidToken ? #"Bearer realm="servicecircle", error="invalid_token""# : #"Bearer realm="servicecircle""#
+            return p
+        }
+        guard let header = request.headers[.authorization] else {
+            throw unauthorized("this request changes the catalogue: send Authorization: Bearer KEY (a key with role \(role.rawValue))", invalidToken: false)
+        }
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            throw unauthorized("the Authorization header must be 'Bearer KEY'", invalidToken: false)
+        }
+        guard let key = try await keys.verify(String(parts[1]).trimmingCharacters(in: .whitespaces)) else {
+            throw unauthorized("the key is not valid (unknown, mistyped or revoked)", invalidToken: true)
+        }
+        guard key.role.allows(role) else {
+            throw Problem(status: .forbidden, detail: "key '\(key.name)' has role \(key.role.rawValue); this request needs role \(role.rawValue)")
+        }
+        return key
+    }
+
+    // MARK: Bodies
+
+    /// The request body as JSON; `mergePatch` also accepts `application/merge-patch+json`.
+    func jsonBody(_ request: Request, mergePatch: Bool = false) async throws -> JSONValue {
+        if let ct = request.headers[.contentType]?.lowercased() {
+            let media = ct.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            let ok = media == "application/json" || (mergePatch && media == "application/merge-patch+json")
+            guard ok else {
+                throw Problem(status: .unsupportedMediaType,
+                              detail: "send Content-Type: application/json\(mergePatch ? " or application/merge-patch+json" : "") (got \(media))")
+            }
+        }
+        var r = request
+        let buffer: ByteBuffer
+        do { buffer = try await r.collectBody(upTo: Self.maxJSONBody) } catch {
+            throw Problem(status: .contentTooLarge, detail: "the body may be at most \(Self.maxJSONBody) bytes")
+        }
+        guard let json = JSONValue.parse(String(buffer: buffer)) else { throw DomainError.invalid("body", "is not valid JSON") }
+        return json
+    }
+
+    // MARK: ETags
+
+    static func etag(_ v: VersionedOutlet) -> String { "\"\(v.outlet.id.rawValue)-\(v.version)\"" }
+
+    /// The versions an `If-Match` header accepts for this outlet; 428 without one.
+    func ifMatch(_ request: Request, id: Outlet.ID, required: Bool) throws -> Set<Int>? {
+        guard let raw = request.headers[.ifMatch] else {
+            if required {
+                throw Problem(status: .preconditionRequired,
+                              detail: "send If-Match with the ETag of the outlet you edited (GET /v1/outlets/\(id.rawValue)), so that no other editor's change is overwritten")
+            }
+            return nil
+        }
+        var versions = Set<Int>()
+        for item in raw.split(separator: ",") {
+            let t = item.trimmingCharacters(in: .whitespaces)
+            if t == "*" {
+                throw Problem(status: .preconditionRequired, detail: "If-Match: * is not accepted; send the ETag of the outlet you edited")
+            }
+            // Strong comparison (RFC 9110): a weak tag never matches.
+            guard t.hasPrefix("\""), t.hasSuffix("\""), t.count >= 2 else { continue }
+            let inner = t.dropFirst().dropLast().split(separator: "-")
+            if inner.count == 2, Int64(inner[0]) == id.rawValue, let v = Int(inner[1]) { versions.insert(v) }
+        }
+        return versions
+    }
+
+    // MARK: Responses
+
+    func outletResponse(_ v: VersionedOutlet, status: HTTPResponse.Status = .ok) async throws -> Response {
+        var response = try APIJSON.response(OutletDTO(v.outlet, calendar: try await deps.calendar.current(), now: deps.clock.now()), status: status)
+        response.headers[.eTag] = Self.etag(v)
+        if status == .created { response.headers[.location] = "/v1/outlets/\(v.outlet.id.rawValue)" }
+        return response
+    }
+
+    /// Runs a store call, mapping its refusals to HTTP: 404, 412 (with the current ETag), 409.
+    func mapped<R>(_ id: Outlet.ID?, _ body: () async throws -> R) async throws -> R {
+        do { return try await body() } catch let e as EditError {
+            switch e {
+            case .notFound(let id): throw DomainError.notFound("no outlet with id \(id.rawValue)")
+            case .stale(let current):
+                var p = Problem(status: .preconditionFailed,
+                                detail: "the outlet changed since you read it (it is at version \(current)); GET it again, reapply your edit and send its new ETag")
+                if let id { p.headers[.eTag] = "\"\(id.rawValue)-\(current)\"" }
+                throw p
+            case .duplicateCode(let code):
+                throw Problem(status: .conflict, detail: "another outlet already has code '\(code)'",
+                              invalidParams: [InvalidParam(name: "code", reason: "already used by another outlet")])
+            }
+        }
+    }
+
+    /// Read your writes: the process that wrote answers /v1/nearest with the change at once.
+    func refreshReadModel(_ id: Outlet.ID) async {
+        guard let model = deps.readModel else { return }
+        do { try await model.refresh(outletID: id.rawValue) } catch {
+            deps.catalogue.logger.warning("read model refresh after a write failed; the change feed will catch up",
+                                          metadata: ["id": "\(id.rawValue)", "error": "\(error)"])
+        }
+    }
+
+    static func outletID(_ context: AppContext, _ name: String = "id") throws -> Outlet.ID {
+        guard let raw = context.parameters.get(name), let v = Int64(raw), v > 0 else {
+            throw DomainError.invalid(name, "must be a positive integer outlet id")
+        }
+        return Outlet.ID(v)
+    }
+}

@@ -1,0 +1,241 @@
+import Foundation
+import Hummingbird
+import ServiceCircleDomain
+import ServiceCircleStore
+
+/// Editing outlets: create, replace, merge-patch, close; their history; one outlet as it was at an instant.
+struct OutletEditController: Sendable {
+    let w: WriteSupport
+
+    func register(on router: Router<AppContext>) {
+        router.post("/v1/outlets", use: create)
+        router.put("/v1/outlets/{id}", use: replace)
+        router.patch("/v1/outlets/{id}", use: patch)
+        router.delete("/v1/outlets/{id}", use: close)
+        router.get("/v1/outlets/{id}/history", use: history)
+    }
+
+    @Sendable func create(_ request: Request, context: AppContext) async throws -> Response {
+        try QueryParameters(request, allowed: []).check()
+        let key = try await w.require(.editor, request)
+        let input = try OutletInput.parse(try await w.jsonBody(request))
+        let v = try await w.mapped(nil) {
+            try await w.editor.create(input.record, change: ChangeContext(actor: key.name, action: "create"))
+        }
+        await w.refreshReadModel(v.outlet.id)
+        return try await w.outletResponse(v, status: .created)
+    }
+
+    @Sendable func replace(_ request: Request, context: AppContext) async throws -> Response {
+        try QueryParameters(request, allowed: []).check()
+        let id = try WriteSupport.outletID(context)
+        let key = try await w.require(.editor, request)
+        let versions = try w.ifMatch(request, id: id, required: true)
+        let input = try OutletInput.parse(try await w.jsonBody(request))
+        let (v, changed) = try await w.mapped(id) {
+            try await w.editor.update(id: id, ifVersion: versions, change: ChangeContext(actor: key.name, action: "replace")) { _ in input.record }
+        }
+        if changed { await w.refreshReadModel(id) }
+        return try await w.outletResponse(v)
+    }
+
+    @Sendable func patch(_ request: Request, context: AppContext) async throws -> Response {
+        try QueryParameters(request, allowed: []).check()
+        let id = try WriteSupport.outletID(context)
+        let key = try await w.require(.editor, request)
+        let versions = try w.ifMatch(request, id: id, required: true)
+        guard case .object(var p) = try await w.jsonBody(request, mergePatch: true) else {
+            throw DomainError.invalid("body", "a merge patch of an outlet must be a JSON object")
+        }
+        // A move given in GCJ-02 (copied from a Chinese map) when `location` is not patched.
+        if let g = p["location_gcj02"], g != .null, p["location"] == nil {
+            guard case .number(let lat)? = g["lat"], case .number(let lon)? = g["lon"], (-90...90).contains(lat), (-180...180).contains(lon) else {
+                throw DomainError.invalid("location_gcj02", "must be {lat, lon} in degrees")
+            }
+            let w = Datum.gcj02ToWgs84(GeoPoint(lat: lat, lon: lon))
+            p["location"] = .object(["lat": .number(w.lat), "lon": .number(w.lon)])
+        }
+        // Derived fields are not the editor's to change; sending them back unchanged is harmless.
+        for f in OutletInput.derivedFields { p.removeValue(forKey: f) }
+        // `opening_hours` replaces the weekly rules and keeps the dated exceptions (OSM text has none).
+        if let text = p.removeValue(forKey: "opening_hours"), text != .null {
+            guard p["hours"] == nil else { throw DomainError.invalid("opening_hours", "send hours or opening_hours, not both") }
+            guard case .string(let s) = text else { throw DomainError.invalid("opening_hours", "must be a string") }
+            let rules = try Hours(openingHours: s).json["rules"] ?? .array([])
+            p["hours"] = .object(["rules": rules])
+        }
+        let patch = JSONValue.object(p)
+        let (v, changed) = try await w.mapped(id) {
+            try await w.editor.update(id: id, ifVersion: versions, change: ChangeContext(actor: key.name, action: "patch")) { cur in
+                let doc = OutletInput.document(OutletRecord(cur.outlet)).mergePatched(with: patch)
+                return try OutletInput.parse(doc).record
+            }
+        }
+        if changed { await w.refreshReadModel(id) }
+        return try await w.outletResponse(v)
+    }
+
+    /// DELETE marks the outlet closed; the row and its history stay.
+    @Sendable func close(_ request: Request, context: AppContext) async throws -> Response {
+        try QueryParameters(request, allowed: []).check()
+        let id = try WriteSupport.outletID(context)
+        let key = try await w.require(.editor, request)
+        let versions = try w.ifMatch(request, id: id, required: true)
+        let (v, changed) = try await w.mapped(id) {
+            try await w.editor.update(id: id, ifVersion: versions, change: ChangeContext(actor: key.name, action: "close")) { cur in
+                var r = OutletRecord(cur.outlet)
+                r.operatingState = .closed
+                return r
+            }
+        }
+        if changed { await w.refreshReadModel(id) }
+        return try await w.outletResponse(v)
+    }
+
+    struct HistoryItemDTO: Encodable {
+        var version: Int
+        var action: String
+        var actor: String
+        var at: String
+        var changes: [String]
+        var before: JSONValue?
+        var after: JSONValue?
+        enum CodingKeys: String, CodingKey { case version, action, actor, at, changes, before, after }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(version, forKey: .version)
+            try c.encode(action, forKey: .action)
+            try c.encode(actor, forKey: .actor)
+            try c.encode(at, forKey: .at)
+            try c.encode(changes, forKey: .changes)
+            try c.encode(before, forKey: .before)
+            try c.encode(after, forKey: .after)
+        }
+
+        init(_ e: HistoryEntry) {
+            version = e.version
+            action = e.action
+            actor = e.actor
+            at = Self.rfc3339(e.changedAt)
+            before = e.before
+            after = e.after
+            // The fields that differ (all of them on creation), so a reader sees "phone" without diffing by eye.
+            var keys = Set<String>()
+            if case .object(let b)? = e.before { keys.formUnion(b.keys) }
+            if case .object(let a)? = e.after { keys.formUnion(a.keys) }
+            changes = keys.filter { e.before?[$0] != e.after?[$0] }.sorted()
+        }
+
+        /// RFC 3339 in +08:00 with milliseconds: two changes within a second stay ordered.
+        static func rfc3339(_ d: Date) -> String {
+            let ms = Int64((d.timeIntervalSince1970 * 1000).rounded(.down))
+            let s = Instant(seconds: Int64((Double(ms) / 1000).rounded(.down))).rfc3339
+            let frac = String(format: ".%03lld", ((ms % 1000) + 1000) % 1000)
+            // Instant.rfc3339 is "YYYY-MM-DDTHH:MM:SS+08:00": insert the fraction before the offset.
+            return String(s.prefix(19)) + frac + String(s.dropFirst(19))
+        }
+    }
+
+    struct HistoryPage: Encodable {
+        var outletId: Int64
+        var items: [HistoryItemDTO]
+        var nextCursor: String?
+        enum CodingKeys: String, CodingKey { case outletId, items, nextCursor }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(outletId, forKey: .outletId)
+            try c.encode(items, forKey: .items)
+            try c.encode(nextCursor, forKey: .nextCursor)
+        }
+    }
+
+    /// Newest first: who (key name), when, what (before and after, and the names of the fields that changed).
+    @Sendable func history(_ request: Request, context: AppContext) async throws -> Response {
+        var p = QueryParameters(request, allowed: ["limit", "cursor"])
+        let limit = p.int("limit", in: 1...200) ?? 50
+        var before: Int64?
+        if let c = p.string("cursor") {
+            if let id = Cursor.decode(c) { before = id.rawValue } else { p.fail("cursor", "is not a cursor this service issued") }
+        }
+        let idResult = Result { try WriteSupport.outletID(context) }
+        try p.check()
+        let id = try idResult.get()
+        let entries = try await w.editor.history(id: id, limit: limit + 1, beforeID: before)
+        if entries.isEmpty, before == nil, try await w.editor.current(id: id) == nil {
+            throw DomainError.notFound("no outlet with id \(id.rawValue)")
+        }
+        let page = Array(entries.prefix(limit))
+        return try APIJSON.response(HistoryPage(outletId: id.rawValue, items: page.map(HistoryItemDTO.init),
+                                                nextCursor: entries.count > limit ? page.last.map { Cursor.encode(Outlet.ID($0.id)) } : nil))
+    }
+
+    // MARK: GET /v1/outlets/{id} (with ETag and ?as_of=)
+
+    struct AsOfDTO: Encodable {
+        var outlet: OutletDTO
+        var asOf: String
+        var version: Int
+        var recordedAt: String
+        var recordedBy: String
+        enum CodingKeys: String, CodingKey { case asOf, version, recordedAt, recordedBy }
+        func encode(to encoder: any Encoder) throws {
+            try outlet.encode(to: encoder)
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(asOf, forKey: .asOf)
+            try c.encode(version, forKey: .version)
+            try c.encode(recordedAt, forKey: .recordedAt)
+            try c.encode(recordedBy, forKey: .recordedBy)
+        }
+    }
+
+    /// One outlet now (with its ETag; `If-None-Match` answers 304), or as recorded at `as_of` (an RFC 3339 instant, or a
+    /// date meaning the end of that day in Asia/Shanghai), with its status evaluated at that instant.
+    static func show(_ request: Request, context: AppContext, deps: AppDependencies) async throws -> Response {
+        var p = QueryParameters(request, allowed: ["as_of"])
+        var asOf: Instant?
+        if let raw = p.string("as_of") {
+            if let d = LocalDate(iso: raw) {
+                asOf = Instant(date: d.adding(days: 1), time: LocalTime(minutes: 0)).adding(seconds: -1)
+            } else {
+                let fixed = raw.count == 25 && raw.dropFirst(19).first == " " ? String(raw.prefix(19)) + "+" + raw.dropFirst(20) : raw
+                asOf = Instant(rfc3339: fixed)
+                if asOf == nil { p.fail("as_of", "must be a date YYYY-MM-DD or an RFC 3339 date-time with offset") }
+            }
+        }
+        let idResult = Result { try WriteSupport.outletID(context) }
+        try p.check()
+        let id = try idResult.get()
+        let editor = CatalogueEditor(client: deps.catalogue.client, logger: deps.catalogue.logger)
+        let calendar = try await deps.calendar.current()
+        if let asOf {
+            guard let entry = try await editor.asOf(id: id, Date(timeIntervalSince1970: TimeInterval(asOf.seconds))),
+                  let after = entry.after else {
+                if try await editor.current(id: id) == nil { throw DomainError.notFound("no outlet with id \(id.rawValue)") }
+                throw DomainError.notFound("outlet \(id.rawValue) has no recorded state at \(asOf.rfc3339): it did not exist yet")
+            }
+            let record = try JSONDecoder().decode(OutletRecord.self, from: try JSONEncoder().encode(after))
+            let hours = try Hours(json: record.hours)
+            let outlet = Outlet(id: id, code: record.code, name: record.name, kind: record.kind, address: record.address,
+                                province: record.province, city: record.city, district: record.district,
+                                districtCode: record.districtCode, phone: record.phone,
+                                location: GeoPoint(lat: record.lat, lon: record.lon), operatingState: record.operatingState,
+                                businesses: record.businesses.sorted(), hours: hours)
+            return try APIJSON.response(AsOfDTO(outlet: OutletDTO(outlet, calendar: calendar, now: asOf), asOf: asOf.rfc3339,
+                                                version: entry.version, recordedAt: HistoryItemDTO.rfc3339(entry.changedAt),
+                                                recordedBy: entry.actor))
+        }
+        guard let v = try await editor.current(id: id) else { throw DomainError.notFound("no outlet with id \(id.rawValue)") }
+        let etag = WriteSupport.etag(v)
+        if let inm = request.headers[.ifNoneMatch], inm.split(separator: ",").contains(where: {
+            let t = $0.trimmingCharacters(in: .whitespaces)
+            return t == "*" || t == etag || t == "W/" + etag
+        }) {
+            var headers = HTTPFields()
+            headers[.eTag] = etag
+            return Response(status: .notModified, headers: headers)
+        }
+        var response = try APIJSON.response(OutletDTO(v.outlet, calendar: calendar, now: deps.clock.now()))
+        response.headers[.eTag] = etag
+        return response
+    }
+}

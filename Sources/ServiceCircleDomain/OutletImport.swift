@@ -1,0 +1,322 @@
+import Foundation
+
+/// The file formats of bulk import and export.
+public enum CatalogueFormat: String, CaseIterable, Sendable {
+    case csv
+    case geojson
+}
+
+/// One problem of an import: the row (1 = the first data row of a CSV, or the first feature), the field, why.
+/// Row 0 is the file itself (a missing column, unreadable JSON).
+public struct ImportIssue: Hashable, Sendable, Codable {
+    public var row: Int
+    public var field: String?
+    public var reason: String
+    public init(row: Int, field: String?, reason: String) {
+        self.row = row
+        self.field = field
+        self.reason = reason
+    }
+}
+
+/// A valid row of an import, ready to upsert by code.
+public struct ImportRow: Sendable {
+    public var row: Int
+    public var record: OutletRecord
+    /// The hours came as OSM text: keep the stored outlet's dated exceptions.
+    public var keepExceptions: Bool
+    /// `record.hours` as compact JSON text.
+    public var hoursText: String
+}
+
+/// What an import file holds once parsed and validated.
+public struct ImportParse: Sendable {
+    public var rows: [ImportRow] = []
+    public var issues: [ImportIssue] = []
+    /// Data rows (or features) read, valid or not.
+    public var total = 0
+}
+
+/// Bulk import and export of the catalogue: CSV (columns below) and GeoJSON FeatureCollection.
+///
+/// CSV: UTF-8 (a byte-order mark is skipped), RFC 4180 quoting, a header row naming the columns in any order.
+/// Required: `code`, `name`, `kind`, `province`, `city`, `district`, `district_code`, `lat`, `lon`, `businesses`, and
+/// `hours` (JSON, or OSM `opening_hours` text) or `opening_hours` (OSM text). Optional: `address`, `phone`,
+/// `operating_state` (empty = `active`). `id` is accepted and ignored (rows are matched by `code`).
+/// `businesses` is a list of codes separated by `;`, `,` or spaces (`{a,b}` as PostgreSQL writes arrays works too).
+///
+/// GeoJSON: a FeatureCollection of Point features (`[lon, lat]`, WGS-84) whose `properties` are the CSV's columns
+/// (`businesses` an array, `hours` an object or OSM text); a feature's `id` is ignored.
+public enum OutletImport {
+    public static let csvColumns = ["id", "code", "name", "kind", "address", "province", "city", "district", "district_code", "phone",
+                                    "lat", "lon", "operating_state", "businesses", "hours"]
+    static let requiredColumns: Set<String> = ["code", "name", "kind", "province", "city", "district", "district_code", "lat", "lon", "businesses"]
+    static let knownColumns = Set(csvColumns).union(["opening_hours"])
+
+    /// Parses and validates a whole file; every bad row is reported, none is dropped silently.
+    public static func parse(_ bytes: [UInt8], format: CatalogueFormat) -> ImportParse {
+        var out: ImportParse
+        switch format {
+        case .csv: out = parseCSV(bytes)
+        case .geojson: out = parseGeoJSON(bytes)
+        }
+        // One row per code: a second row with the same code would make the result depend on row order.
+        var seen: [String: Int] = [:]
+        var keep: [ImportRow] = []
+        for r in out.rows {
+            if let first = seen[r.record.code] {
+                out.issues.append(ImportIssue(row: r.row, field: "code", reason: "duplicates the code of row \(first)"))
+            } else {
+                seen[r.record.code] = r.row
+                keep.append(r)
+            }
+        }
+        out.rows = keep
+        out.issues.sort { ($0.row, $0.field ?? "") < ($1.row, $1.field ?? "") }
+        return out
+    }
+
+    /// Guesses the format: a JSON object is GeoJSON, anything else CSV.
+    public static func sniff(_ bytes: [UInt8]) -> CatalogueFormat {
+        var i = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
+        return i < bytes.count && bytes[i] == UInt8(ascii: "{") ? .geojson : .csv
+    }
+
+    static func validate(_ fields: [String: JSONValue], row: Int, cache: HoursCache, rename: (String) -> String = { $0 },
+                         into out: inout ImportParse) {
+        do {
+            let input = try OutletInput.parse(.object(fields), flat: true, hoursCache: cache)
+            out.rows.append(ImportRow(row: row, record: input.record, keepExceptions: input.hoursFromText, hoursText: input.hoursText))
+        } catch {
+            if case .invalid(let params) = error {
+                out.issues += params.map { ImportIssue(row: row, field: rename($0.name), reason: $0.reason) }
+            } else {
+                out.issues.append(ImportIssue(row: row, field: nil, reason: "\(error)"))
+            }
+        }
+    }
+
+    // MARK: CSV
+
+    static func parseCSV(_ bytes: [UInt8]) -> ImportParse {
+        var out = ImportParse()
+        var reader = CSVReader(bytes: bytes)
+        guard let header = reader.next()?.fields.map({ $0.trimmingWhitespace.lowercased() }), header.contains(where: { !$0.isEmpty }) else {
+            out.issues.append(ImportIssue(row: 0, field: nil, reason: "the file is empty: expected a header row naming the columns"))
+            return out
+        }
+        for (i, name) in header.enumerated() {
+            if !knownColumns.contains(name) {
+                out.issues.append(ImportIssue(row: 0, field: name.isEmpty ? "column \(i + 1)" : name,
+                                              reason: "unknown column; columns: \(csvColumns.joined(separator: ", ")), opening_hours"))
+            } else if header[..<i].contains(name) {
+                out.issues.append(ImportIssue(row: 0, field: name, reason: "column given twice"))
+            }
+        }
+        for name in requiredColumns.sorted() where !header.contains(name) {
+            out.issues.append(ImportIssue(row: 0, field: name, reason: "required column missing"))
+        }
+        if !header.contains("hours") && !header.contains("opening_hours") {
+            out.issues.append(ImportIssue(row: 0, field: "hours", reason: "required column missing: hours (JSON or OSM text) or opening_hours"))
+        }
+        if header.contains("hours") && header.contains("opening_hours") {
+            out.issues.append(ImportIssue(row: 0, field: "opening_hours", reason: "give hours or opening_hours, not both"))
+        }
+        guard out.issues.isEmpty else { return out }
+
+        let cache = HoursCache()
+        var row = 0
+        while let record = reader.next() {
+            if record.fields.count == 1 && record.fields[0].isEmpty { continue }  // blank line
+            row += 1
+            out.total += 1
+            if record.fields.count != header.count {
+                out.issues.append(ImportIssue(row: row, field: nil,
+                                              reason: "has \(record.fields.count) fields, the header \(header.count) (line \(record.line))"))
+                continue
+            }
+            var fields: [String: JSONValue] = [:]
+            for (name, raw) in zip(header, record.fields) {
+                let v = raw.trimmingWhitespace
+                switch name {
+                case "id": continue
+                case "lat", "lon":
+                    fields[name] = v.isEmpty ? nil : Double(v).map { .number($0) } ?? .string(v)
+                case "businesses":
+                    let items = v.split(whereSeparator: { $0 == ";" || $0 == "," || $0 == " " || $0 == "{" || $0 == "}" })
+                    fields[name] = .array(items.map { .string(String($0)) })
+                case "phone", "operating_state":
+                    if !v.isEmpty { fields[name] = .string(v) }
+                default:
+                    fields[name] = .string(v)
+                }
+            }
+            validate(fields, row: row, cache: cache, into: &out)
+        }
+        if let e = reader.error { out.issues.append(ImportIssue(row: row + 1, field: nil, reason: e)) }
+        return out
+    }
+
+    /// The export's header line.
+    public static var csvHeader: String { csvColumns.joined(separator: ",") + "\r\n" }
+
+    /// One outlet as a CSV line (CRLF-terminated); `hours` as compact JSON so that nothing is lost.
+    public static func csvLine(id: Int64, _ r: OutletRecord) -> String {
+        let fields = [
+            String(id), r.code, r.name, r.kind.rawValue, r.address, r.province, r.city, r.district, r.districtCode, r.phone ?? "",
+            "\(r.lat)", "\(r.lon)", r.operatingState.rawValue, r.businesses.map(\.rawValue).joined(separator: ";"), compactJSON(r.hours),
+        ]
+        return fields.map(csvEscape).joined(separator: ",") + "\r\n"
+    }
+
+    static func csvEscape(_ s: String) -> String {
+        s.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) || s.first?.isWhitespace == true || s.last?.isWhitespace == true
+            ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+
+    // MARK: GeoJSON
+
+    static func parseGeoJSON(_ bytes: [UInt8]) -> ImportParse {
+        var out = ImportParse()
+        var b = bytes
+        if b.starts(with: [0xEF, 0xBB, 0xBF]) { b.removeFirst(3) }
+        var parser = JSONTextParser(bytes: b)
+        guard let doc = parser.document() else {
+            out.issues.append(ImportIssue(row: 0, field: nil, reason: "not valid JSON"))
+            return out
+        }
+        guard case .object(let o) = doc, o["type"] == .string("FeatureCollection"), case .array(let features)? = o["features"] else {
+            out.issues.append(ImportIssue(row: 0, field: "type", reason: "must be a GeoJSON FeatureCollection with a features array"))
+            return out
+        }
+        let cache = HoursCache()
+        for (i, f) in features.enumerated() {
+            let row = i + 1
+            out.total += 1
+            guard case .object(let fo) = f, fo["type"] == .string("Feature") else {
+                out.issues.append(ImportIssue(row: row, field: "type", reason: "must be a Feature")); continue
+            }
+            var fields: [String: JSONValue] = [:]
+            if case .object(let props)? = fo["properties"] { fields = props } else {
+                out.issues.append(ImportIssue(row: row, field: "properties", reason: "must be an object")); continue
+            }
+            for key in ["lat", "lon", "location"] where fields[key] != nil {
+                out.issues.append(ImportIssue(row: row, field: "properties.\(key)", reason: "the location is the feature's geometry"))
+            }
+            fields["lat"] = nil
+            fields["lon"] = nil
+            fields["location"] = nil
+            guard case .object(let g)? = fo["geometry"], g["type"] == .string("Point"), case .array(let c)? = g["coordinates"],
+                  c.count == 2 || c.count == 3 else {
+                out.issues.append(ImportIssue(row: row, field: "geometry", reason: "must be a Point with coordinates [lon, lat]")); continue
+            }
+            fields["lon"] = c[0]
+            fields["lat"] = c[1]
+            if case .array(let items)? = fields["businesses"] { fields["businesses"] = .array(items) }
+            if case .string(let s)? = fields["businesses"] {
+                fields["businesses"] = .array(s.split(whereSeparator: { $0 == ";" || $0 == "," || $0 == " " }).map { .string(String($0)) })
+            }
+            validate(fields, row: row, cache: cache, rename: { name in
+                switch name {
+                case "lon": "geometry.coordinates[0]"
+                case "lat": "geometry.coordinates[1]"
+                default: "properties." + name
+                }
+            }, into: &out)
+        }
+        return out
+    }
+
+    /// One outlet as a GeoJSON Feature (compact, keys sorted).
+    public static func geoJSONFeature(id: Int64, _ r: OutletRecord) -> String {
+        var props: [String: JSONValue] = [
+            "code": .string(r.code), "name": .string(r.name), "kind": .string(r.kind.rawValue), "address": .string(r.address),
+            "province": .string(r.province), "city": .string(r.city), "district": .string(r.district),
+            "district_code": .string(r.districtCode), "phone": r.phone.map { .string($0) } ?? .null,
+            "operating_state": .string(r.operatingState.rawValue), "businesses": .array(r.businesses.map { .string($0.rawValue) }),
+            "hours": r.hours,
+        ]
+        if r.phone == nil { props["phone"] = .null }
+        let feature: JSONValue = .object([
+            "type": .string("Feature"), "id": .number(Double(id)),
+            "geometry": .object(["type": .string("Point"), "coordinates": .array([.number(r.lon), .number(r.lat)])]),
+            "properties": .object(props),
+        ])
+        return compactJSON(feature)
+    }
+
+    public static let geoJSONHead = #"{"type":"FeatureCollection","features":["#
+    public static let geoJSONTail = "]}\n"
+
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return e
+    }()
+
+    static func compactJSON(_ v: JSONValue) -> String {
+        String(decoding: (try? encoder.encode(v)) ?? Data("null".utf8), as: UTF8.self)
+    }
+}
+
+/// RFC 4180 records from UTF-8 bytes: quoted fields may hold commas, quotes (doubled) and line breaks.
+struct CSVReader {
+    struct Record {
+        var fields: [String]
+        var line: Int
+    }
+
+    let bytes: [UInt8]
+    var i: Int
+    var line = 1
+    var error: String?
+
+    init(bytes: [UInt8]) {
+        self.bytes = bytes
+        i = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+    }
+
+    mutating func next() -> Record? {
+        guard i < bytes.count, error == nil else { return nil }
+        let startLine = line
+        var fields: [String] = []
+        fields.reserveCapacity(16)
+        while true {
+            // One field: unquoted fields are decoded straight from the input; quoted ones are unescaped into a buffer.
+            if i < bytes.count, bytes[i] == 0x22 {
+                var field: [UInt8] = []
+                i += 1
+                var closed = false
+                while i < bytes.count {
+                    let c = bytes[i]
+                    if c == 0x22 {
+                        if i + 1 < bytes.count, bytes[i + 1] == 0x22 { field.append(0x22); i += 2; continue }
+                        i += 1
+                        closed = true
+                        break
+                    }
+                    if c == 0x0A { line += 1 }
+                    field.append(c)
+                    i += 1
+                }
+                if !closed { error = "a quoted field that starts on line \(startLine) is never closed" }
+                // Anything between the closing quote and the separator is kept, as lenient readers do.
+                let rest = i
+                while i < bytes.count, bytes[i] != 0x2C, bytes[i] != 0x0A, bytes[i] != 0x0D { i += 1 }
+                field.append(contentsOf: bytes[rest..<i])
+                fields.append(String(decoding: field, as: UTF8.self))
+            } else {
+                let start = i
+                while i < bytes.count, bytes[i] != 0x2C, bytes[i] != 0x0A, bytes[i] != 0x0D { i += 1 }
+                fields.append(String(decoding: bytes[start..<i], as: UTF8.self))
+            }
+            guard i < bytes.count else { return Record(fields: fields, line: startLine) }
+            let c = bytes[i]
+            if c == 0x2C { i += 1; continue }
+            i += (c == 0x0D && i + 1 < bytes.count && bytes[i + 1] == 0x0A) ? 2 : 1
+            line += 1
+            return Record(fields: fields, line: startLine)
+        }
+    }
+}
