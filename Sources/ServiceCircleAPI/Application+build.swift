@@ -106,6 +106,7 @@ public func buildRouter(_ deps: AppDependencies) -> Router<AppContext> {
     OutletsController(deps: deps).register(on: router)
     CalendarController(deps: deps).register(on: router)
     NearestController(deps: deps).register(on: router)
+    CoverageController(deps: deps).register(on: router)
     return router
 }
 

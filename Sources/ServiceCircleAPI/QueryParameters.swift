@@ -9,10 +9,17 @@ struct QueryParameters {
     private(set) var errors: [InvalidParam] = []
 
     init(_ request: Request, allowed: Set<String>) {
+        var values: [String: [String]] = [:]
         for (k, v) in request.uri.queryParameters {
             let key = String(k).removingPercentEncoding ?? String(k)
             values[key, default: []].append(String(v))
         }
+        self.init(values: values, allowed: allowed)
+    }
+
+    /// From decoded name → values pairs (the CLI passes its flags through the same checks).
+    init(values: [String: [String]], allowed: Set<String>) {
+        self.values = values
         for key in values.keys.sorted() where !allowed.contains(key) {
             errors.append(InvalidParam(name: key, reason: "unknown parameter; allowed: \(allowed.sorted().joined(separator: ", "))"))
         }

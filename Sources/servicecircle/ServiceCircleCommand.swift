@@ -13,7 +13,7 @@ struct ServiceCircleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "servicecircle",
         abstract: "ServiceCircle: China's traffic-police outlets, their hours and the five-kilometre service circle.",
-        subcommands: [Serve.self, Migrate.self, Seed.self, GenerateSeed.self, Database.self, Bench.self],
+        subcommands: [Serve.self, Migrate.self, Seed.self, GenerateSeed.self, Database.self, Bench.self, CoverageCommand.self, RegionsCommand.self],
         defaultSubcommand: Serve.self)
 }
 
