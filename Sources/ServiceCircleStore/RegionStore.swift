@@ -155,20 +155,21 @@ public struct RegionStore: Sendable {
     /// overlapping the region's reference bbox), stored, the city outline and the demand assignment refreshed.
     public func upload(boundary: MultiPolygon, for code: String) async throws -> StoredRegion {
         let text = GeoJSONBoundary.geoJSON(boundary)
+        // Checked before the transaction, so that a refusal is the domain's 400/404 and not a failed transaction.
+        let rows = try await client.query("""
+            WITH g AS (SELECT ST_SetSRID(ST_GeomFromGeoJSON(\(text)), 4326) AS g)
+            SELECT ST_IsValid(g.g), ST_IsValidReason(g.g),
+                   ST_Intersects(g.g, ST_MakeEnvelope(r.bbox_min_lon, r.bbox_min_lat, r.bbox_max_lon, r.bbox_max_lat, 4326))
+              FROM g, regions r WHERE r.code = \(code)
+            """, logger: logger)
+        var verdict: (Bool, String, Bool)?
+        for try await v in rows.decode((Bool, String, Bool).self) { verdict = v }
+        guard let (valid, reason, overlaps) = verdict else { throw DomainError.notFound("no region \(code)") }
+        guard valid else { throw DomainError.invalid("boundary", "is not a valid polygon: \(reason)") }
+        guard overlaps else {
+            throw DomainError.invalid("boundary", "does not overlap the region's bounding box in regions.csv (GeoJSON positions are [longitude, latitude])")
+        }
         try await client.withTransaction(logger: logger) { conn in
-            let rows = try await conn.query("""
-                WITH g AS (SELECT ST_SetSRID(ST_GeomFromGeoJSON(\(text)), 4326) AS g)
-                SELECT ST_IsValid(g.g), ST_IsValidReason(g.g),
-                       ST_Intersects(g.g, ST_MakeEnvelope(r.bbox_min_lon, r.bbox_min_lat, r.bbox_max_lon, r.bbox_max_lat, 4326))
-                  FROM g, regions r WHERE r.code = \(code) FOR UPDATE OF r
-                """, logger: logger)
-            var verdict: (Bool, String, Bool)?
-            for try await v in rows.decode((Bool, String, Bool).self) { verdict = v }
-            guard let (valid, reason, overlaps) = verdict else { throw DomainError.notFound("no region \(code)") }
-            guard valid else { throw DomainError.invalid("boundary", "is not a valid polygon: \(reason)") }
-            guard overlaps else {
-                throw DomainError.invalid("boundary", "does not overlap the region's bounding box in regions.csv (GeoJSON positions are [longitude, latitude])")
-            }
             try await conn.query("""
                 UPDATE regions SET
                     uploaded_boundary = ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON(\(text)), 4326)), 3)),
@@ -183,11 +184,8 @@ public struct RegionStore: Sendable {
 
     /// Drops an uploaded boundary: the approximation applies again. 404 when the region is unknown.
     public func clearUpload(for code: String) async throws -> StoredRegion {
+        guard try await region(code: code) != nil else { throw DomainError.notFound("no region \(code)") }
         try await client.withTransaction(logger: logger) { conn in
-            let rows = try await conn.query("SELECT code FROM regions WHERE code = \(code) FOR UPDATE", logger: logger)
-            var found = false
-            for try await _ in rows { found = true }
-            guard found else { throw DomainError.notFound("no region \(code)") }
             try await Self.refreshDerived(on: conn, logger: logger, changed: code, clearing: true)
         }
         guard let r = try await region(code: code) else { throw DomainError.notFound("no region \(code)") }
