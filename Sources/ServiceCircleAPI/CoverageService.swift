@@ -112,6 +112,18 @@ public struct CoverageService: Sendable {
 
     /// Runs a parsed request against the database.
     public func run(_ r: Request) async throws -> CoverageReport {
+        let input = try await load(r)
+        return CoverageAnalysis.run(area: input.area, demand: input.demand, outlets: input.outlets, parameters: r.parameters)
+    }
+
+    /// What the analysis reads from PostgreSQL: the area with its sub-regions, the demand, the candidate outlets.
+    public struct Input: Sendable {
+        public var area: CoverageArea
+        public var demand: [AssignedDemand]
+        public var outlets: [IndexedOutlet]
+    }
+
+    public func load(_ r: Request) async throws -> Input {
         let calendar = try await calendar.current()
         let area: CoverageArea
         let demand: [AssignedDemand]
@@ -137,15 +149,15 @@ public struct CoverageService: Sendable {
             let lats = demand.map(\.point.location.lat), lons = demand.map(\.point.location.lon)
             let extent = Region.BoundingBox(minLat: lats.min()!, minLon: lons.min()!, maxLat: lats.max()!, maxLon: lons.max()!)
             let rows = try await regions.outlets(near: extent, radius: r.parameters.radius, businesses: r.parameters.businesses)
-            // Hours compiled once per distinct (hours, businesses): the analysis then decides each class once.
-            var compiled: [NearestController.CompiledCache.Key: CompiledHours] = [:]
+            // Hours compiled and rendered once per distinct (hours, businesses): the analysis then decides each once.
+            var compiled: [NearestController.CompiledCache.Key: (CompiledHours, String)] = [:]
             for o in rows {
                 let key = NearestController.CompiledCache.Key(hours: o.hours, businesses: o.businesses)
-                let h = compiled[key] ?? o.compiledHours(calendar: calendar)
+                let h = compiled[key] ?? (o.compiledHours(calendar: calendar), o.hours.textZh)
                 compiled[key] = h
-                outlets.append(IndexedOutlet(outlet: o, hours: h))
+                outlets.append(IndexedOutlet(outlet: o, hours: h.0, hoursTextZh: h.1))
             }
         }
-        return CoverageAnalysis.run(area: area, demand: demand, outlets: outlets, parameters: r.parameters)
+        return Input(area: area, demand: demand, outlets: outlets)
     }
 }

@@ -63,26 +63,27 @@ public struct RegionStore: Sendable {
 
     /// One region with its boundary; nil when the code is unknown. `simplify` (degrees) thins the outline for maps.
     public func region(code: String, simplify: Double = 0) async throws -> StoredRegion? {
+        try await regions(where: "r.code = ", code, simplify: simplify).first
+    }
+
+    /// The districts of a city (with boundaries), by code: one query.
+    public func children(of code: String, simplify: Double = 0) async throws -> [StoredRegion] {
+        try await regions(where: "r.parent_code = ", code, simplify: simplify)
+    }
+
+    /// Regions whose column (`r.code = ` or `r.parent_code = `, a constant of this file) equals `value`, with boundaries.
+    func regions(where column: StaticString, _ value: String, simplify: Double) async throws -> [StoredRegion] {
         let rows = try await client.query("""
             SELECT \(unescaped: Self.columns),
                    ST_AsGeoJSON(CASE WHEN \(simplify) > 0 THEN ST_SimplifyPreserveTopology(r.boundary, \(simplify)) ELSE r.boundary END, 7)
-              FROM regions r WHERE r.code = \(code)
+              FROM regions r WHERE \(unescaped: column.description)\(value) ORDER BY r.code
             """, logger: logger)
+        var out: [StoredRegion] = []
         for try await r in rows.decode((String, String, String?, Int?, Bool, String?, String, String, String, Double, Double, Double, Double, Double,
                                         String, Double?, String?, Int64, Int64, String?).self) {
             let row: Row = (r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12, r.13, r.14, r.15, r.16, r.17, r.18)
-            return Self.stored(row, boundary: try r.19.map(Self.multiPolygon))
+            out.append(Self.stored(row, boundary: try r.19.map(Self.multiPolygon)))
         }
-        return nil
-    }
-
-    /// The districts of a city (with boundaries), by code.
-    public func children(of code: String, simplify: Double = 0) async throws -> [StoredRegion] {
-        let rows = try await client.query("SELECT code FROM regions WHERE parent_code = \(code) ORDER BY code", logger: logger)
-        var codes: [String] = []
-        for try await c in rows.decode(String.self) { codes.append(c) }
-        var out: [StoredRegion] = []
-        for c in codes { if let r = try await region(code: c, simplify: simplify) { out.append(r) } }
         return out
     }
 

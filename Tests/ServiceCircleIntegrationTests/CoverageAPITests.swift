@@ -340,3 +340,38 @@ struct CoverageSeedTests {
         }
     }
 }
+
+@Suite("servicecircle coverage: the command line writes the API's answers (PostgreSQL)")
+struct CoverageCLITests {
+    @Test func sameBytesAsTheRoutesAndTheSameRefusals() async throws {
+        let bin = try #require(ProcessInfo.processInfo.environment["SERVICECIRCLE_BIN"], "run the tests with ./scripts/test.sh")
+        try await TestDatabase.withFreshDatabase { client, location in
+            try await CoverageFixture.load(client)
+            let deps = AppDependencies(client: client, migrations: try TestDatabase.migrations(),
+                                       clock: FixedClock(Instant(rfc3339: "2026-03-02T10:00:00+08:00")!), logger: TestDatabase.logger)
+            let app = Application(router: buildRouter(deps), logger: TestDatabase.logger)
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sc-cli-" + UUID().uuidString)
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            func cli(_ args: [String], out: String) throws -> Int32 {
+                try ChildProcess.run(bin, ["coverage", "--database-url", location.url, "--project-dir", TestDatabase.projectDirectory.path,
+                                           "--no-seed", "--log-level", "warning", "--out", dir.appendingPathComponent(out).path] + args,
+                                     outputPath: dir.appendingPathComponent(out + ".log").path)
+            }
+            let args = ["--region", "420116", "--business", "ebike_registration", "--during", "saturday", "--date", "2026-03-07", "--k", "2"]
+            for (format, path) in [("json", "/v1/coverage"), ("geojson", "/v1/coverage.geojson"), ("svg", "/v1/coverage.svg")] {
+                #expect(try cli(args + ["--format", format], out: format) == 0)
+                let written = try Data(contentsOf: dir.appendingPathComponent(format))
+                let served = try await app.test(.router) { http in
+                    try await http.execute(uri: path + "?region=420116&business=ebike_registration&during=saturday&date=2026-03-07&k=2", method: .get) { r in
+                        Data(buffer: r.body)
+                    }
+                }
+                #expect(written == served, "\(format)")
+            }
+            #expect(try cli(["--region", "420116", "--business", "ebike_registration", "--during", "saturday", "--cell-m", "50"], out: "bad") == 2)
+            let log = try String(contentsOf: dir.appendingPathComponent("bad.log"), encoding: .utf8)
+            #expect(log.contains("cell_m: must be between 100.0 and 20000.0"), "\(log)")
+        }
+    }
+}
