@@ -40,19 +40,21 @@ until curl -fsS "http://127.0.0.1:$PORT/v1/regions/420100" 2>/dev/null | grep -q
   [ "$(date +%s)" -lt "$deadline" ] || { echo "seed not loaded after 300 s" >&2; exit 1; }
   sleep 1
 done
-curl -fsS "http://127.0.0.1:$PORT/v1/regions/420100" | sed -e 's/.*"demand_points":\([0-9]*\).*"demand_population":\([0-9]*\).*/    Wuhan demand: \1 points, \2 residents/'
+echo "$(curl -fsS "http://127.0.0.1:$PORT/v1/regions/420100" |
+  sed -e 's/.*"demand_points":\([0-9]*\).*"demand_population":\([0-9]*\).*/    Wuhan demand: \1 points, \2 residents/')"
 
 measure() { # name, path
   local name="$1" path="$2" out=()
   for _ in 1 2 3; do curl -fsS -o /dev/null "http://127.0.0.1:$PORT$path"; done
   for _ in $(seq "$RUNS"); do
-    out+=("$(curl -fsS -D - -o "$DIR/last.out" "http://127.0.0.1:$PORT$path" | tr -d '\r' |
-             sed -n 's/^[Ss]erver-[Tt]iming: coverage;dur=\([0-9.]*\).*/\1/p')")
+    curl -fsS -D "$DIR/last.headers" -o "$DIR/last.out" "http://127.0.0.1:$PORT$path"
+    out+=("$(tr -d '\r' < "$DIR/last.headers" | sed -n 's/^[Ss]erver-[Tt]iming: coverage;dur=\([0-9.]*\).*/\1/p')")
   done
   printf '%s\n' "${out[@]}" | sort -n | awk -v name="$name" -v bytes="$(wc -c < "$DIR/last.out")" '
     { v[NR] = $1 } END {
       printf "%-34s n=%d  median %.1f ms  min %.1f ms  p90 %.1f ms  max %.1f ms  (%d bytes)\n",
         name, NR, v[int((NR + 1) / 2)], v[1], v[int(NR * 0.9 + 0.5)], v[NR], bytes }'
+  echo "    last request: $(tr -d '\r' < "$DIR/last.headers" | sed -n 's/^[Ss]erver-[Tt]iming: //p')"
 }
 
 Q="business=$BUSINESS&during=saturday&cell_m=500"
