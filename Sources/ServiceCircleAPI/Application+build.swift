@@ -112,6 +112,7 @@ public func buildRouter(_ deps: AppDependencies) -> Router<AppContext> {
     PlacesController(deps: deps).register(on: router)
     ConsoleController().register(on: router)
     CatalogueEditing.register(on: router, deps: deps)
+    CoverageController(deps: deps).register(on: router)
     return router
 }
 

@@ -45,6 +45,11 @@ struct JSONWriter {
         bytes.append(contentsOf: [UInt8(ascii: "n"), UInt8(ascii: "u"), UInt8(ascii: "l"), UInt8(ascii: "l")])
     }
 
+    mutating func bool(_ v: Bool) {
+        comma()
+        bytes.append(contentsOf: (v ? "true" : "false").utf8)
+    }
+
     mutating func int(_ v: Int) {
         comma()
         bytes.append(contentsOf: String(v).utf8)

@@ -9,11 +9,18 @@ struct QueryParameters {
     private(set) var errors: [InvalidParam] = []
 
     init(_ request: Request, allowed: Set<String>) {
+        var values: [String: [String]] = [:]
         for (k, v) in request.uri.queryParameters {
             // Percent-decoding through Foundation is slow; keys almost never need it.
             let key = k.utf8.contains(UInt8(ascii: "%")) ? (String(k).removingPercentEncoding ?? String(k)) : String(k)
             values[key, default: []].append(String(v))
         }
+        self.init(values: values, allowed: allowed)
+    }
+
+    /// From decoded name → values pairs (the CLI passes its flags through the same checks).
+    init(values: [String: [String]], allowed: Set<String>) {
+        self.values = values
         if values.keys.allSatisfy(allowed.contains) { return }
         for key in values.keys.sorted() where !allowed.contains(key) {
             errors.append(InvalidParam(name: key, reason: "unknown parameter; allowed: \(allowed.sorted().joined(separator: ", "))"))

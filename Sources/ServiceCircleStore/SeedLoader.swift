@@ -23,6 +23,7 @@ public struct SeedLoader: Sendable {
         public var outletFiles: [String] = []
         public var outletsInserted = 0
         public var skipped: [String] = []
+        public var demandPointsLoaded = 0
     }
 
     /// Loads what is not loaded yet; with `outlets: false` only the calendar (benchmarks bring their own outlets).
@@ -43,6 +44,8 @@ public struct SeedLoader: Sendable {
             logger.info("loaded calendar", metadata: ["file": "\(name)", "special_dates": "\(entries.count)"])
             report.calendarFiles.append(name)
         }
+
+        try await loadRegionsAndDemand(from: seedDirectory, report: &report)
 
         let outDir = seedDirectory.appendingPathComponent("outlets")
         for f in !outlets ? [] : ((try? fm.contentsOfDirectory(atPath: outDir.path)) ?? []).filter({ $0.hasSuffix(".jsonl") }).sorted() {

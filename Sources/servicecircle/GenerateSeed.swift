@@ -6,7 +6,7 @@ import ServiceCircleDomain
 struct GenerateSeed: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate-seed",
-        abstract: "Generate SeedData/outlets/articles.jsonl, or with --count a national catalogue (jsonl, or csv for COPY).")
+        abstract: "Generate SeedData/outlets/articles.jsonl and SeedData/demand/, or with --count a national catalogue (jsonl, or csv for COPY).")
 
     @Option(help: "Project folder holding SeedData/ (default: the working directory).") var projectDir: String?
     @Option(help: "Generate this many outlets nationwide instead of the article catalogue.") var count: Int?
@@ -40,6 +40,7 @@ struct GenerateSeed: ParsableCommand {
         for r in records { writer.write(String(decoding: try enc.encode(r), as: UTF8.self)) }
         writer.close()
         FileHandle.standardError.write(Data("wrote \(records.count) outlets to \(outPath)\n".utf8))
+        if out == nil { try DemandFiles.write(project: project) }
     }
 }
 

@@ -13,7 +13,8 @@ struct ServiceCircleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "servicecircle",
         abstract: "ServiceCircle: China's traffic-police outlets, their hours and the five-kilometre service circle.",
-        subcommands: [Serve.self, Migrate.self, Seed.self, GenerateSeed.self, Database.self, Bench.self, Keys.self, Import.self],
+        subcommands: [Serve.self, Migrate.self, Seed.self, GenerateSeed.self, Database.self, Bench.self, Keys.self, Import.self,
+                      CoverageCommand.self, RegionsCommand.self],
         defaultSubcommand: Serve.self)
 }
 

@@ -1,0 +1,52 @@
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceCircleDomain
+
+extension SeedLoader {
+    /// The demand files: `SeedData/demand/*points.csv` (the populations file beside them is for readers).
+    static func demandFiles(in seedDirectory: URL) -> [URL] {
+        let dir = seedDirectory.appendingPathComponent("demand")
+        return ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [])
+            .filter { $0.hasSuffix("points.csv") }.sorted().map { dir.appendingPathComponent($0) }
+    }
+
+    /// Loads `regions.csv` and the demand points when either changed since the last load (checksums in `seed_loads`),
+    /// in one transaction: regions upserted (uploaded boundaries kept), demand replaced, approximate boundaries and the
+    /// demand's assignment to regions regenerated. Demand is reference data owned by the seed, so a changed file is
+    /// re-applied (unlike outlets, which belong to their editors once loaded).
+    func loadRegionsAndDemand(from seedDirectory: URL, report: inout Report) async throws {
+        let regionsURL = seedDirectory.appendingPathComponent("regions.csv")
+        guard FileManager.default.fileExists(atPath: regionsURL.path) else { return }
+        let regionsText = try String(contentsOf: regionsURL, encoding: .utf8)
+        let demandTexts = try Self.demandFiles(in: seedDirectory).map { try String(contentsOf: $0, encoding: .utf8) }
+        let regionsSum = Migrator.checksum(regionsText)
+        let demandSum = Migrator.checksum(demandTexts.joined(separator: "\n"))
+        if try await recorded("regions.csv") == regionsSum, try await recorded("demand") == demandSum {
+            report.skipped.append("regions.csv")
+            report.skipped.append("demand")
+            return
+        }
+        let regions: [Region]
+        var points: [DemandPoint] = []
+        do {
+            regions = try Region.parseCSV(regionsText)
+            for t in demandTexts { points += try DemandPoint.parseCSV(t) }
+        } catch {
+            throw SeedError(description: "regions/demand seed: \(error)")
+        }
+        let known = Set(regions.map(\.code))
+        if let stray = points.first(where: { !known.contains($0.regionCode) }) {
+            throw SeedError(description: "demand point \(stray.code): region \(stray.regionCode) is not in regions.csv")
+        }
+        let count = points.count
+        try await client.withTransaction(logger: logger) { conn in
+            try await RegionStore.upsertRegions(regions, on: conn, logger: logger)
+            try await RegionStore.replaceDemand(points, on: conn, logger: logger)
+            try await self.record("regions.csv", regionsSum, regions.count, on: conn)
+            try await self.record("demand", demandSum, count, on: conn)
+        }
+        logger.info("loaded regions and demand", metadata: ["regions": "\(regions.count)", "demand_points": "\(count)"])
+        report.demandPointsLoaded = count
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+import ServiceCircleDomain
+
+/// Writes `SeedData/demand/`: the demand points of every district and, for readers, the populations they sum to.
+enum DemandFiles {
+    static func write(project: URL) throws {
+        let regionsText = try String(contentsOf: project.appendingPathComponent("SeedData/regions.csv"), encoding: .utf8)
+        let regions = try Region.parseCSV(regionsText)
+        let points = SeedGenerator.demand(regions: regions)
+        let names = Dictionary(regions.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let dir = project.appendingPathComponent("SeedData/demand")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let pointsWriter = try LineWriter(path: dir.appendingPathComponent("demand-points.csv").path)
+        pointsWriter.write(DemandPoint.csvHeader)
+        for p in points { pointsWriter.write(p.csvLine(districtName: names[p.regionCode] ?? "")) }
+        pointsWriter.close()
+        let popWriter = try LineWriter(path: dir.appendingPathComponent("district-populations.csv").path)
+        popWriter.write("code,name,population,estimated,points,communities,villages,method")
+        let byRegion = Dictionary(grouping: points, by: \.regionCode)
+        for d in DistrictPopulation.all(regions: regions) {
+            let ps = byRegion[d.code] ?? []
+            popWriter.write([d.code, d.name, String(d.population), d.estimated ? "true" : "false", String(ps.count),
+                             String(ps.filter { $0.kind == .community }.count), String(ps.filter { $0.kind == .village }.count), d.method]
+                .map(CSV.escape).joined(separator: ","))
+        }
+        popWriter.close()
+        FileHandle.standardError.write(Data("wrote \(points.count) demand points (\(points.reduce(0) { $0 + $1.population }) residents) to \(dir.path)\n".utf8))
+    }
+}
