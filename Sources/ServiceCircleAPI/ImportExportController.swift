@@ -98,18 +98,8 @@ struct ImportExportController: Sendable {
 
     /// Streams every outlet matching the list's filters (`kind`, `business`, `city`, `district`, `q`), in id order.
     func export(_ request: Request, format: CatalogueFormat) async throws -> Response {
-        var p = QueryParameters(request, allowed: ["kind", "business", "city", "district", "q"])
-        var f = OutletFilter()
-        f.kinds = p.codes("kind", OutletKind.self)
-        f.businesses = p.codes("business", BusinessCode.self)
-        f.city = p.string("city")
-        if let d = p.string("district") {
-            if d.count == 6, d.allSatisfy(\.isASCII), d.allSatisfy(\.isNumber) { f.districtCode = d }
-            else { p.fail("district", "must be a six-digit GB/T 2260 code, e.g. 420116") }
-        }
-        if let q = p.string("q") {
-            if q.count > 100 { p.fail("q", "must be at most 100 characters") } else { f.text = q }
-        }
+        var p = QueryParameters(request, allowed: OutletsController.filterParameters)
+        let f = OutletsController.filter(&p)
         try p.check()
         let catalogue = w.deps.catalogue
         let filter = f

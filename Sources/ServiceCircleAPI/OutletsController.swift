@@ -24,8 +24,11 @@ struct OutletsController: Sendable {
         enum CodingKeys: String, CodingKey { case items, nextCursor }
     }
 
-    @Sendable func list(_ request: Request, context: AppContext) async throws -> Response {
-        var p = QueryParameters(request, allowed: ["kind", "business", "city", "district", "q", "limit", "cursor"])
+    /// The list's filters, shared by the exports (`/v1/outlets.csv`, `.geojson`).
+    static let filterParameters: Set<String> = ["kind", "business", "city", "district", "q"]
+
+    /// Reads the list's filters; problems are collected in `p`.
+    static func filter(_ p: inout QueryParameters) -> OutletFilter {
         var f = OutletFilter()
         f.kinds = p.codes("kind", OutletKind.self)
         f.businesses = p.codes("business", BusinessCode.self)
@@ -37,6 +40,12 @@ struct OutletsController: Sendable {
         if let q = p.string("q") {
             if q.count > 100 { p.fail("q", "must be at most 100 characters") } else { f.text = q }
         }
+        return f
+    }
+
+    @Sendable func list(_ request: Request, context: AppContext) async throws -> Response {
+        var p = QueryParameters(request, allowed: Self.filterParameters.union(["limit", "cursor"]))
+        var f = Self.filter(&p)
         f.limit = p.int("limit", in: 1...200) ?? 50
         if let c = p.string("cursor") {
             if let id = Cursor.decode(c) { f.afterID = id } else { p.fail("cursor", "is not a cursor this service issued") }

@@ -3,8 +3,8 @@ import Hummingbird
 import ServiceCircleDomain
 import ServiceCircleStore
 
-/// The place index the lookup answers from: the regions given at start plus every outlet of the catalogue (and
-/// the streets their addresses name), rebuilt from PostgreSQL when older than ``maxAge``. A stale index keeps
+/// The place index the lookup answers from: the regions given at start, every outlet of the catalogue (and
+/// the streets their addresses name) and the named communities and villages of the demand tables (with their streets), rebuilt from PostgreSQL when older than ``maxAge``. A stale index keeps
 /// answering while one rebuild runs in the background, so no request waits on a rebuild after the first.
 public actor PlaceDirectory {
     let catalogue: Catalogue
@@ -39,7 +39,10 @@ public actor PlaceDirectory {
         let regions = regionPoints
         let task = Task { () async throws -> PlaceIndex in
             let outlets = try await catalogue.outletPlaces()
-            return PlaceIndex(regions + outlets + NamedPoint.streets(fromOutlets: outlets))
+            // Streets with a real centre (from the demand places) come after those derived from outlet addresses and
+            // replace them (same id).
+            let demand = try await catalogue.demandPlaces()
+            return PlaceIndex(regions + outlets + NamedPoint.streets(fromOutlets: outlets) + demand)
         }
         building = task
         Task { await self.finish(task) }

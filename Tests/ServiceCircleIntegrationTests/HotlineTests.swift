@@ -55,6 +55,27 @@ struct HotlineTests {
         }
     }
 
+    @Test("named demand places of the seed: a community by name, its street at the demand centre")
+    func demandPlacesFromTheSeed() async throws {
+        try await TestApp.run(prepare: { client in
+            _ = try await SeedLoader(client: client, logger: TestDatabase.logger).load(from: TestDatabase.projectDirectory.appendingPathComponent("SeedData"))
+        }) { http, _ in
+            let j = try await get(http, "/v1/places?q=\(enc("前川翠苑社区"))")
+            let c = try #require((j["candidates"] as? [[String: Any]])?.first)
+            #expect(c["id"] as? String == "demand:420116-0002")
+            #expect(c["kind"] as? String == "community")
+            #expect(c["full_name"] as? String == "湖北省武汉市黄陂区前川街道前川翠苑社区")
+            #expect(c["source"] as? String == "demand_points")
+            // The street now comes from the demand places, not from the outlets' addresses.
+            let street = try await get(http, "/v1/places?q=\(enc("黄陂区前川街道"))")
+            let s0 = try #require((street["candidates"] as? [[String: Any]])?.first)
+            #expect(s0["id"] as? String == "street:420116:前川街道" && s0["source"] as? String == "demand_points")
+            // Caller's order and fillers still work for a community.
+            let loose = try await get(http, "/v1/places?q=\(enc("我在前川翠苑附近"))")
+            #expect((loose["candidates"] as? [[String: Any]])?.first?["id"] as? String == "demand:420116-0002")
+        }
+    }
+
     @Test("bad /v1/places input names the parameter", arguments: [
         ("/v1/places", "q"), ("/v1/places?q=", "q"), ("/v1/places?q=a&limit=0", "limit"), ("/v1/places?q=a&kind=planet", "kind"),
         ("/v1/places?q=\(String(repeating: "黄", count: 51))", "q"), ("/v1/places?q=a&qq=1", "qq"),
