@@ -95,6 +95,15 @@ public struct OutletRecord: Hashable, Sendable, Codable {
     public init(code: String, name: String, kind: OutletKind, address: String, province: String, city: String,
                 district: String, districtCode: String, phone: String?, lat: Double, lon: Double,
                 operatingState: OperatingState, businesses: [BusinessCode], hours: Hours) {
+        self.init(code: code, name: name, kind: kind, address: address, province: province, city: city, district: district,
+                  districtCode: districtCode, phone: phone, lat: lat, lon: lon, operatingState: operatingState,
+                  businesses: businesses, hoursJSON: hours.json)
+    }
+
+    /// The same with the hours as already-encoded JSON (the import keeps what the file said).
+    init(code: String, name: String, kind: OutletKind, address: String, province: String, city: String, district: String,
+         districtCode: String, phone: String?, lat: Double, lon: Double, operatingState: OperatingState,
+         businesses: [BusinessCode], hoursJSON: JSONValue) {
         self.code = code
         self.name = name
         self.kind = kind
@@ -108,6 +117,6 @@ public struct OutletRecord: Hashable, Sendable, Codable {
         self.lon = lon
         self.operatingState = operatingState
         self.businesses = businesses
-        self.hours = hours.json
+        self.hours = hoursJSON
     }
 }

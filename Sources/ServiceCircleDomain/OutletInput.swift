@@ -226,25 +226,6 @@ public final class HoursCache {
 }
 
 extension OutletRecord {
-    init(code: String, name: String, kind: OutletKind, address: String, province: String, city: String, district: String,
-         districtCode: String, phone: String?, lat: Double, lon: Double, operatingState: OperatingState,
-         businesses: [BusinessCode], hoursJSON: JSONValue) {
-        self.code = code
-        self.name = name
-        self.kind = kind
-        self.address = address
-        self.province = province
-        self.city = city
-        self.district = district
-        self.districtCode = districtCode
-        self.phone = phone
-        self.lat = lat
-        self.lon = lon
-        self.operatingState = operatingState
-        self.businesses = businesses
-        self.hours = hoursJSON
-    }
-
     public init(_ o: Outlet) {
         self.init(code: o.code, name: o.name, kind: o.kind, address: o.address, province: o.province, city: o.city,
                   district: o.district, districtCode: o.districtCode, phone: o.phone, lat: o.location.lat, lon: o.location.lon,
