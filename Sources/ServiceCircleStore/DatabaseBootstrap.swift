@@ -14,11 +14,14 @@ public enum DatabaseBootstrap {
         return (cluster.location, cluster)
     }
 
-    /// Runs `body` with a running pooled client for `location`.
+    /// Runs `body` with a running pooled client for `location`; `maximumConnections` caps the pool
+    /// (PostgresNIO's default, 20, when nil).
     @discardableResult
-    public static func withClient<R: Sendable>(_ location: DatabaseLocation, logger: Logger,
+    public static func withClient<R: Sendable>(_ location: DatabaseLocation, logger: Logger, maximumConnections: Int? = nil,
                                                _ body: @Sendable (PostgresClient) async throws -> R) async throws -> R {
-        let client = PostgresClient(configuration: location.clientConfiguration, backgroundLogger: logger)
+        var configuration = location.clientConfiguration
+        if let maximumConnections { configuration.options.maximumConnections = maximumConnections }
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             // Wait until the run task has started, so the first query does not find the pool not running yet.
             let started = AsyncStream<Void>.makeStream()

@@ -12,6 +12,9 @@ public struct EmbeddedCluster: Sendable {
     public static let superuser = "servicecircle"
     public static let databaseName = "servicecircle"
     public static let port = 5432
+    /// Room for the service's pool, the command-line tools beside it and, in the test command, every suite's
+    /// pool at once (PostgreSQL's default of 100 ran out when the suites ran in parallel).
+    public static let maxConnections = 300
 
     public init(dataDirectory: URL, logger: Logger) {
         self.dataDirectory = dataDirectory.standardizedFileURL
@@ -72,7 +75,8 @@ public struct EmbeddedCluster: Sendable {
         do {
             try runAsOwner(bin + "/pg_ctl", [
                 "-D", pgdata.path, "-l", logFile.path, "-w", "-t", "60",
-                "-o", "-c listen_addresses='' -c unix_socket_directories='\(socketDirectory)' -c port=\(Self.port)",
+                "-o", "-c listen_addresses='' -c unix_socket_directories='\(socketDirectory)' -c port=\(Self.port)"
+                    + " -c max_connections=\(Self.maxConnections)",
                 "start",
             ])
         } catch {

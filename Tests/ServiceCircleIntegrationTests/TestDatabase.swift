@@ -61,8 +61,12 @@ enum TestDatabase {
 
     @discardableResult
     static func admin<R: Sendable>(_ body: @Sendable (PostgresClient) async throws -> R) async throws -> R {
-        try await DatabaseBootstrap.withClient(try server.with(database: "postgres"), logger: logger, body)
+        try await DatabaseBootstrap.withClient(try server.with(database: "postgres"), logger: logger, maximumConnections: 2, body)
     }
+
+    /// Connections per test's pool: enough for the write-side tests (two waiters behind a held row lock, plus
+    /// LISTEN), small enough that all suites at once stay far inside the cluster's max_connections.
+    static let poolSize = 6
 
     /// A new migrated, empty database for one suite or test.
     static func fresh() async throws -> DatabaseLocation {
@@ -77,7 +81,7 @@ enum TestDatabase {
     /// Runs `body` with a client on a fresh database.
     static func withFreshDatabase<R: Sendable>(_ body: @Sendable (PostgresClient, DatabaseLocation) async throws -> R) async throws -> R {
         let location = try await fresh()
-        return try await DatabaseBootstrap.withClient(location, logger: logger) { try await body($0, location) }
+        return try await DatabaseBootstrap.withClient(location, logger: logger, maximumConnections: poolSize) { try await body($0, location) }
     }
 
     /// The calendar CSV in SeedData, parsed.
