@@ -40,7 +40,9 @@ public final class IndexedOutlet: Sendable {
 /// 16 × 16 cells, with no hashing. Every search is a nearest-first walk of square rings of cells that stops
 /// as soon as the unread rings cannot hold anything better — the radius results, each group of the
 /// opening-soon list and the beyond-radius answer alike — and it tests a whole run of one hours class
-/// ("open at arrival?") before reading its outlets.
+/// ("open at arrival?") before reading its outlets. Each cell, each block and the whole grid carry a 64-bit mask
+/// of the hours classes they hold: a walk skips a block or cell none of whose classes can be what it wants, and
+/// a walk leaving the neighbourhood stops when no class anywhere can (at night, for most businesses).
 public struct OutletGrid: Sendable {
     public static let cellDegrees = 0.025
     static let columns = Int(360 / cellDegrees)   // 14400: longitude wraps
@@ -95,6 +97,11 @@ public struct OutletGrid: Sendable {
     var blockOf: [Int32] = []
     /// 256 per allocated block: the index of the cell in `cells`, or -1.
     var blockCells: [Int32] = []
+    /// Per allocated block (its `blockOf` value / 256): the union of its cells' class masks, so a walk skips a block
+    /// none of whose classes can be what it wants without reading its cells (most of a 50 km walk at night).
+    var blockMasks: [UInt64] = []
+    /// The union of every block's mask (never shrinks: a superset is always safe).
+    var allMask: UInt64 = 0
     var cells: [Cell] = []
     /// The outlets by slot; a removed outlet's slot is nil until reused.
     var items: [IndexedOutlet?] = []
@@ -119,6 +126,7 @@ public struct OutletGrid: Sendable {
             touched.append(c)
         }
         for c in Set(touched) { cells[Int(c)].rebuildRuns(self.items) }
+        for b in blockMasks.indices { refreshBlock(b) }
     }
 
     public var count: Int { slotOf.count }
@@ -146,6 +154,7 @@ public struct OutletGrid: Sendable {
         if blockOf[bk] < 0 {
             blockOf[bk] = Int32(blockCells.count)
             blockCells.append(contentsOf: repeatElement(-1, count: Self.blockSide * Self.blockSide))
+            blockMasks.append(0)
         }
         let at = Int(blockOf[bk]) + (r % Self.blockSide) * Self.blockSide + c % Self.blockSide
         if blockCells[at] < 0 {
@@ -175,7 +184,10 @@ public struct OutletGrid: Sendable {
         cells[c].entries.removeAll { $0.id == id }
         items[Int(slot)] = nil
         freeSlots.append(slot)
-        if rebuild { cells[c].rebuildRuns(items) }
+        if rebuild {
+            cells[c].rebuildRuns(items)
+            refreshBlock(of: item.outlet.location)
+        }
     }
 
     /// Adds or replaces an outlet; outlets that are not active are removed instead (nearest serves only active ones).
@@ -184,6 +196,21 @@ public struct OutletGrid: Sendable {
         guard item.outlet.operatingState == .active else { return }
         let c = insertEntry(item)
         cells[Int(c)].rebuildRuns(items)
+        refreshBlock(of: item.outlet.location)
+    }
+
+    /// Recomputes the mask of the block holding `p` from its cells.
+    mutating func refreshBlock(of p: GeoPoint) {
+        let b = blockOf[(Self.row(p.lat) / Self.blockSide) * Self.blockColumns + Self.column(p.lon) / Self.blockSide]
+        if b >= 0 { refreshBlock(Int(b) / (Self.blockSide * Self.blockSide)) }
+    }
+
+    mutating func refreshBlock(_ b: Int) {
+        let first = b * Self.blockSide * Self.blockSide
+        var mask: UInt64 = 0
+        for i in first..<(first + Self.blockSide * Self.blockSide) where blockCells[i] >= 0 { mask |= cells[Int(blockCells[i])].mask }
+        blockMasks[b] = mask
+        allMask |= mask
     }
 
     public mutating func remove(id: Int64) { removeEntry(id: id, rebuild: true) }
@@ -284,20 +311,39 @@ public struct OutletGrid: Sendable {
                     let bound = Self.ringBound(p, pr: pr, pc: pc, k: ringNumber)
                     if bound > upper || bound > kthApprox() { break }
                 }
+                if ringNumber == 3 {
+                    // Leaving the neighbourhood: when no class anywhere can be what `want` asks for, stop here.
+                    let pending = allMask & ~filter.known & ~(1 << 63)
+                    if pending != 0 { decide(pending, want, &filter, &v) }
+                    if allMask & filter.admit == 0 && allMask & (1 << 63) == 0 { break }
+                }
                 blockOf.withUnsafeBufferPointer { bo in
                     blockCells.withUnsafeBufferPointer { bc in
-                        let kk = ringNumber
-                        for r in (pr - kk)...(pr + kk) where r >= 0 && r < Self.rows {
-                            if r == pr - kk || r == pr + kk {
-                                for c in (pc - kk)...(pc + kk) {
-                                    let ci = Self.cellIndex(r, c, blockOf: bo, blockCells: bc)
-                                    if ci >= 0 { cellList.append(ci) }
+                        blockMasks.withUnsafeBufferPointer { bm in
+                            // The cell at (r, c) unless its block holds nothing the search admits.
+                            func admitted(_ r: Int, _ c: Int) -> Int32 {
+                                let column = ((c % Self.columns) + Self.columns) % Self.columns
+                                let b = bo[(r / Self.blockSide) * Self.blockColumns + column / Self.blockSide]
+                                if b < 0 { return -1 }
+                                let mask = bm[Int(b) / (Self.blockSide * Self.blockSide)]
+                                let pending = mask & ~filter.known & ~(1 << 63)
+                                if pending != 0 { decide(pending, want, &filter, &v) }
+                                if mask & filter.admit == 0 && mask & (1 << 63) == 0 { return -1 }
+                                return bc[Int(b) + (r % Self.blockSide) * Self.blockSide + column % Self.blockSide]
+                            }
+                            let kk = ringNumber
+                            for r in (pr - kk)...(pr + kk) where r >= 0 && r < Self.rows {
+                                if r == pr - kk || r == pr + kk {
+                                    for c in (pc - kk)...(pc + kk) {
+                                        let ci = admitted(r, c)
+                                        if ci >= 0 { cellList.append(ci) }
+                                    }
+                                } else {
+                                    let a = admitted(r, pc - kk)
+                                    if a >= 0 { cellList.append(a) }
+                                    let b = admitted(r, pc + kk)
+                                    if b >= 0 && b != a { cellList.append(b) }
                                 }
-                            } else {
-                                let a = Self.cellIndex(r, pc - kk, blockOf: bo, blockCells: bc)
-                                if a >= 0 { cellList.append(a) }
-                                let b = Self.cellIndex(r, pc + kk, blockOf: bo, blockCells: bc)
-                                if b >= 0 && b != a { cellList.append(b) }
                             }
                         }
                     }

@@ -16,7 +16,7 @@ struct OutletGridTests {
 
     /// Outlets spread to 70 km (so the 50 km beyond-radius search has edges to get wrong), some in
     /// clusters of identical points (ties broken by id).
-    static func catalogue(_ g: inout SplitMix, count: Int, firstClass: Int = 0) -> [IndexedOutlet] {
+    static func catalogue(_ g: inout SplitMix, count: Int, firstClass: Int = 0, singletons: Bool = true) -> [IndexedOutlet] {
         let pool: [BusinessCode] = [.ebikeRegistration, .vehicleInspection, .licenseRenewal]
         var out: [IndexedOutlet] = []
         var classes: [String: Int] = [:]
@@ -33,17 +33,20 @@ struct OutletGridTests {
             // Outlets with the same hours and businesses share a class, as the read model numbers them; a few
             // stay in classes of their own.
             let key = "\(o.hours)|\(o.businesses)|\(o.operatingState)"
-            let cls = i % 10 == 0 ? -1 : firstClass + (classes[key] ?? { classes[key] = classes.count; return classes.count - 1 }())
+            let cls = singletons && i % 10 == 0 ? -1 : firstClass + (classes[key] ?? { classes[key] = classes.count; return classes.count - 1 }())
             out.append(IndexedOutlet(outlet: o, hours: o.compiledHours(calendar: calendar2026), hoursClass: cls))
         }
         return out
     }
 
     /// `firstClass` 50 numbers some classes past 62, the last the grid's per-cell class masks track one by one.
-    @Test(arguments: [0, 50])
-    func randomQueries(firstClass: Int) {
+    /// Without outlets in classes of their own, every block's and the whole grid's class masks are exact, so
+    /// the walks skip whole blocks and stop early when no class anywhere can be open (as on the national
+    /// catalogue at night).
+    @Test(arguments: [(0, true), (50, true), (0, false)])
+    func randomQueries(firstClass: Int, singletons: Bool) {
         var g = SplitMix(seed: 7)
-        let items = Self.catalogue(&g, count: 1_500, firstClass: firstClass)
+        let items = Self.catalogue(&g, count: 1_500, firstClass: firstClass, singletons: singletons)
         let grid = OutletGrid(items)
         var incremental = OutletGrid()
         for item in items { incremental.upsert(item) }
@@ -78,6 +81,7 @@ struct OutletGridTests {
                 ? Nearest.firstOpen(all.filter { $0.distance > q.radius && $0.distance <= NearestQuery.beyondRadiusLimit }, q) : nil
             #expect(got.nearestOpenBeyondRadius?.outlet.id == beyond?.outlet.id)
             #expect(got.nearestOpenBeyondRadius?.distance == beyond?.distance)
+            #expect(incremental.answer(q).nearestOpenBeyondRadius?.outlet.id == beyond?.outlet.id)
             if beyond != nil { beyondChecked += 1 }
         }
         #expect(beyondChecked > 30, "the beyond-radius search was exercised (\(beyondChecked) answers)")
@@ -154,6 +158,31 @@ struct OutletGridTests {
         #expect(grid.within(radius: 1_000, of: q.point, required: q.required).isEmpty)
         grid.remove(id: o.id.rawValue)
         #expect(grid.count == active.count - 1)
+    }
+
+    /// At night nothing of the office-hours class is open: the walks skip every block and stop early. An outlet open
+    /// all night added 30 km away (another block) must be found at once, and be gone once removed.
+    @Test func blockMasksFollowUpdates() {
+        func outlet(_ id: Int64, _ p: GeoPoint, hours: Int) -> IndexedOutlet {
+            let o = Outlet(id: .init(id), code: "B\(id)", name: "点\(id)", kind: .ebikePlatePoint, address: "", province: "湖北省",
+                           city: "武汉市", district: "江岸区", districtCode: "420102", phone: nil, location: p, operatingState: .active,
+                           businesses: [.ebikeRegistration], hours: Self.templates[hours])
+            return IndexedOutlet(outlet: o, hours: o.compiledHours(calendar: calendar2026), hoursClass: hours == 0 ? 0 : 1)
+        }
+        var grid = OutletGrid((1...200).map { i in
+            outlet(Int64(i), Geodesy.destination(from: Self.centre, bearingDegrees: Double(i) * 37, distance: Double(i) * 20), hours: 0)
+        })
+        let q = NearestQuery(point: Self.centre, businesses: [.ebikeRegistration], at: at("2026-03-02T22:00:00+08:00"), radius: 5_000)
+        #expect(grid.answer(q).results.isEmpty)
+        #expect(grid.answer(q).openingSoon.count == 5)
+        #expect(grid.answer(q).nearestOpenBeyondRadius == nil)
+        let far = Geodesy.destination(from: Self.centre, bearingDegrees: 45, distance: 30_000)
+        grid.upsert(outlet(1_000, far, hours: 1))
+        #expect(grid.answer(q).nearestOpenBeyondRadius?.outlet.id == .init(1_000))
+        grid.remove(id: 1_000)
+        #expect(grid.answer(q).nearestOpenBeyondRadius == nil)
+        grid.upsert(outlet(1_001, far, hours: 1))
+        #expect(grid.answer(q).nearestOpenBeyondRadius?.outlet.id == .init(1_001))
     }
 }
 
