@@ -36,7 +36,8 @@ struct JSONWriter {
         comma()
         bytes.append(UInt8(ascii: "\""))
         k.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
         first = true
     }
 
@@ -52,7 +53,16 @@ struct JSONWriter {
 
     mutating func int(_ v: Int) {
         comma()
-        bytes.append(contentsOf: String(v).utf8)
+        guard v >= 0 && v < 100_000_000 else { return bytes.append(contentsOf: String(v).utf8) }
+        // Digits straight into the buffer: distances, minutes and ids are written several times per response.
+        var divisor = 1
+        while divisor * 10 <= v { divisor *= 10 }
+        var rest = v
+        while divisor > 0 {
+            bytes.append(UInt8(48 + rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        }
     }
 
     /// Integral values without a fraction ("5000"), others in Swift's shortest round-trip form.

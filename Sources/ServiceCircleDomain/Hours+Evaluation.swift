@@ -1,3 +1,4 @@
+import Synchronization
 /// Which rules decided a date's hours.
 public enum RuleSource: Hashable, Sendable {
     /// Dated exceptions covering the date (indexes into `hours.exceptions`).
@@ -53,6 +54,14 @@ public final class CompiledHours: Sendable {
     let calendar: HolidayCalendar
     /// The notes of `hours.exceptions`, by index (read by the Chinese status text).
     let exceptionNotes: [String?]
+    /// The last Chinese status sentence asked of these hours (``statusTextZh(at:for:state:)``).
+    let lastStatusText = Mutex<StatusTextMemo?>(nil)
+
+    struct StatusTextMemo {
+        var instant: Instant
+        var required: BusinessSet
+        var text: String
+    }
 
     static let horizonDays = 366
 

@@ -287,25 +287,25 @@ public struct OutletGrid: Sendable {
         let pr = Self.row(p.lat), pc = Self.column(p.lon)
         var best: [Found] = []
         func kthApprox() -> Double { best.count < k ? .infinity : Self.looseAbove(best[k - 1].distance) }
-        // The ring's candidates: sorting (distance, index) pairs moves a third of the bytes of sorting entries.
-        var ring: [(approx: Double, at: Int32)] = []
-        var ringEntries: [Entry] = []
-        var cellList: [Int32] = []
+        // Scratch buffers live in the query's verdicts, so the several walks of one answer allocate them once.
+        // The ring's cells with the least cheap distance any of their points can have; a cell's candidates as
+        // (distance, index) pairs (sorting them moves a third of the bytes of sorting entries).
+        var cellList: [(bound: Double, cell: Int32)] = [], ring: [(approx: Double, at: Int32)] = [], ringEntries: [Entry] = []
+        swap(&cellList, &v.scratchCells); swap(&ring, &v.scratchRing); swap(&ringEntries, &v.scratchEntries)
+        defer {
+            v.scratchCells = cellList; v.scratchRing = ring; v.scratchEntries = ringEntries
+        }
         var filter = ClassFilter()
 
         // Near the poles the rings' lower bound grows too slowly to end the walk: read the whole box of
         // `upTo` around the point as a single ring instead.
         let polar = abs(p.lat) > 75
-        var boxCells: [Int32] = []
-        if polar {
-            forEachCell(within: upTo, of: p) { boxCells.append($0) }
-        }
 
         for ringNumber in 0..<(Self.columns / 2) {
             cellList.removeAll(keepingCapacity: true)
             if polar {
                 if ringNumber > 0 { break }
-                cellList = boxCells
+                forEachCell(within: upTo, of: p) { cellList.append((0, $0)) }
             } else {
                 if ringNumber > 0 {
                     let bound = Self.ringBound(p, pr: pr, pc: pc, k: ringNumber)
@@ -317,49 +317,51 @@ public struct OutletGrid: Sendable {
                     if pending != 0 { decide(pending, want, &filter, &v) }
                     if allMask & filter.admit == 0 && allMask & (1 << 63) == 0 { break }
                 }
+                let cutoff = min(upper, kthApprox())
                 blockOf.withUnsafeBufferPointer { bo in
                     blockCells.withUnsafeBufferPointer { bc in
                         blockMasks.withUnsafeBufferPointer { bm in
-                            // The cell at (r, c) unless its block holds nothing the search admits.
-                            func admitted(_ r: Int, _ c: Int) -> Int32 {
+                            // The cell at (r, c) unless its block holds nothing the search admits or it lies too far.
+                            func add(_ r: Int, _ c: Int) {
                                 let column = ((c % Self.columns) + Self.columns) % Self.columns
                                 let b = bo[(r / Self.blockSide) * Self.blockColumns + column / Self.blockSide]
-                                if b < 0 { return -1 }
+                                if b < 0 { return }
                                 let mask = bm[Int(b) / (Self.blockSide * Self.blockSide)]
                                 let pending = mask & ~filter.known & ~(1 << 63)
                                 if pending != 0 { decide(pending, want, &filter, &v) }
-                                if mask & filter.admit == 0 && mask & (1 << 63) == 0 { return -1 }
-                                return bc[Int(b) + (r % Self.blockSide) * Self.blockSide + column % Self.blockSide]
+                                if mask & filter.admit == 0 && mask & (1 << 63) == 0 { return }
+                                let ci = bc[Int(b) + (r % Self.blockSide) * Self.blockSide + column % Self.blockSide]
+                                if ci < 0 { return }
+                                let bound = Self.cellBound(p, row: r, column: c)
+                                if bound <= cutoff { cellList.append((bound, ci)) }
                             }
                             let kk = ringNumber
                             for r in (pr - kk)...(pr + kk) where r >= 0 && r < Self.rows {
                                 if r == pr - kk || r == pr + kk {
-                                    for c in (pc - kk)...(pc + kk) {
-                                        let ci = admitted(r, c)
-                                        if ci >= 0 { cellList.append(ci) }
-                                    }
+                                    for c in (pc - kk)...(pc + kk) { add(r, c) }
                                 } else {
-                                    let a = admitted(r, pc - kk)
-                                    if a >= 0 { cellList.append(a) }
-                                    let b = admitted(r, pc + kk)
-                                    if b >= 0 && b != a { cellList.append(b) }
+                                    add(r, pc - kk)
+                                    // One column wraps onto the other only when a ring spans the globe.
+                                    if ((pc + kk) - (pc - kk)) % Self.columns != 0 { add(r, pc + kk) }
                                 }
                             }
                         }
                     }
                 }
+                if cellList.count > 1 { cellList.sort { $0.bound < $1.bound } }
             }
-            if cellList.isEmpty { continue }
-            ring.removeAll(keepingCapacity: true)
-            ringEntries.removeAll(keepingCapacity: true)
-            let cutoff = min(upper, kthApprox())
-            cells.withUnsafeBufferPointer { cs in
-                for ci in cellList {
+            for (bound, ci) in cellList {
+                // Cells nearest-first: once the nearest point a cell could hold is beyond the k-th best, so is the rest.
+                let cutoff = min(upper, kthApprox())
+                if bound > cutoff { break }
+                ring.removeAll(keepingCapacity: true)
+                ringEntries.removeAll(keepingCapacity: true)
+                cells.withUnsafeBufferPointer { cs in
                     // The cell's classes first: most cells of a fallback search hold nothing open.
                     let mask = cs[Int(ci)].mask
                     let pending = mask & ~filter.known & ~(1 << 63)
                     if pending != 0 { decide(pending, want, &filter, &v) }
-                    if mask & filter.admit == 0 && mask & (1 << 63) == 0 { continue }
+                    if mask & filter.admit == 0 && mask & (1 << 63) == 0 { return }
                     cs[Int(ci)].runs.withUnsafeBufferPointer { runs in
                         cs[Int(ci)].entries.withUnsafeBufferPointer { entries in
                             for run in runs where run.businesses.isSuperset(of: required) {
@@ -380,23 +382,39 @@ public struct OutletGrid: Sendable {
                         }
                     }
                 }
-            }
-            ring.sort { $0.approx < $1.approx }
-            for (approx, at) in ring {
-                if approx > kthApprox() { break }
-                let e = ringEntries[Int(at)]
-                let d = Geodesy.distance(p, GeoPoint(lat: e.lat, lon: e.lon))
-                guard d <= upTo else { continue }
-                if let beyond, d <= beyond { continue }
-                if best.count == k, (d, e.id) >= (best[k - 1].distance, best[k - 1].id) { continue }
-                guard let f = accept(e, distance: d, want, &v) else { continue }
-                var at = best.count
-                while at > 0 && (best[at - 1].distance, best[at - 1].id) > (d, e.id) { at -= 1 }
-                best.insert(f, at: at)
-                if best.count > k { best.removeLast() }
+                ring.sort { $0.approx < $1.approx }
+                for (approx, at) in ring {
+                    if approx > kthApprox() { break }
+                    let e = ringEntries[Int(at)]
+                    let d = Geodesy.distance(p, GeoPoint(lat: e.lat, lon: e.lon))
+                    guard d <= upTo else { continue }
+                    if let beyond, d <= beyond { continue }
+                    if best.count == k, (d, e.id) >= (best[k - 1].distance, best[k - 1].id) { continue }
+                    guard let f = accept(e, distance: d, want, &v) else { continue }
+                    var at = best.count
+                    while at > 0 && (best[at - 1].distance, best[at - 1].id) > (d, e.id) { at -= 1 }
+                    best.insert(f, at: at)
+                    if best.count > k { best.removeLast() }
+                }
             }
         }
         return best
+    }
+
+    /// The least cheap distance (haversine on the mean sphere) from `p` to any point of the cell at (`row`, `column`),
+    /// `column` unwrapped as the ring walk numbers it: the latitude gap, or the longitude gap at the highest latitude
+    /// involved (meridians converge), whichever is larger; a hair less for rounding.
+    static func cellBound(_ p: GeoPoint, row: Int, column: Int) -> Double {
+        let lat0 = Double(row) * cellDegrees - 90, lat1 = lat0 + cellDegrees
+        let lon0 = Double(column) * cellDegrees - 180, lon1 = lon0 + cellDegrees
+        let gapLat = max(0, lat0 - p.lat, p.lat - lat1)
+        let gapLon = max(0, lon0 - p.lon, p.lon - lon1)
+        var b = gapLat * .pi / 180
+        if gapLon > 0 {
+            let maxLat = min(90, max(abs(p.lat), abs(lat0), abs(lat1)))
+            b = max(b, 2 * asin(min(1, cos(maxLat * .pi / 180) * sin(min(gapLon, 180) * .pi / 360))))
+        }
+        return max(0, b * metresPerRadian * (1 - 1e-9) - 0.01)
     }
 
     /// Decides the classes of `bits` for a search.
@@ -480,6 +498,10 @@ public struct OutletGrid: Sendable {
         var now: [Nearest.TimeVerdict?] = []          // by class, arrival = at
         var later: [Nearest.ClassArrival: Nearest.TimeVerdict] = [:]
         var could: [Int8] = []                        // by class: 0 unknown, 1 could be open before `latest`, 2 cannot
+        /// The walks' buffers, reused by every walk of one answer.
+        var scratchCells: [(bound: Double, cell: Int32)] = []
+        var scratchRing: [(approx: Double, at: Int32)] = []
+        var scratchEntries: [Entry] = []
         let latest: Instant
 
         init(grid: OutletGrid, q: NearestQuery, maxDistance: Double) {
