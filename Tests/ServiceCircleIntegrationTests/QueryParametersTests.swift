@@ -1,0 +1,45 @@
+@testable import ServiceCircleAPI
+import Testing
+
+/// The hand-written query-string reader and JSON number writer of the hot routes (no database needed).
+@Suite("Query strings and JSON numbers, written by hand for speed")
+struct QueryParametersTests {
+    func pairs(_ q: String) -> [String] { QueryParameters.pairs(q).map { "\($0.name)=\($0.value)" } }
+
+    @Test func splitsAndDecodesAsHummingbirdDoes() {
+        #expect(pairs("") == [])
+        #expect(pairs("lat=30.5&lon=114.3") == ["lat=30.5", "lon=114.3"])
+        #expect(pairs("lat=30.5&") == ["lat=30.5"])
+        #expect(pairs("lat=30.5&&lon=1") == ["lat=30.5", "=", "lon=1"])
+        #expect(pairs("flag&x=") == ["flag=", "x="])
+        #expect(pairs("at=2026-02-14T10:00:00%2B08:00") == ["at=2026-02-14T10:00:00+08:00"])
+        #expect(pairs("at=2026-02-14T10:00:00+08:00") == ["at=2026-02-14T10:00:00+08:00"])
+        #expect(pairs("place=%E9%BB%84%E9%99%82%E5%8C%BA") == ["place=黄陂区"])
+        #expect(pairs("q=a=b") == ["q=a=b"])
+        #expect(pairs("%6Cat=1") == ["lat=1"])
+        // A malformed escape leaves the value as given; invalid UTF-8 becomes U+FFFD.
+        #expect(pairs("q=100%&r=%zz") == ["q=100%", "r=%zz"])
+        #expect(pairs("q=%E9") == ["q=\u{FFFD}"])
+    }
+
+    @Test func trimsOnlyWhatIsBlank() {
+        #expect(QueryParameters.trimmed("ebike_registration") == "ebike_registration")
+        #expect(QueryParameters.trimmed(" 30.5\t") == "30.5")
+        #expect(QueryParameters.trimmed("\u{3000}黄陂区\u{3000}") == "黄陂区")
+        #expect(QueryParameters.trimmed("   ") == "")
+        #expect(QueryParameters.trimmed("a b") == "a b")
+    }
+
+    @Test func unknownAndRepeatedParametersAreNamed() {
+        var p = QueryParameters(values: ["lat": ["1", "2"], "bussiness": ["x"]], allowed: ["lat", "business"])
+        _ = p.string("lat")
+        #expect(p.errors.map(\.name) == ["bussiness", "lat"])
+    }
+
+    @Test(arguments: [0, 7, 10, 99, 100, 1_234, 12_345_678, 99_999_999, 100_000_000, 9_876_543_210, -1, -250, Int.min])
+    func integersAsText(_ v: Int) {
+        var w = JSONWriter()
+        w.int(v)
+        #expect(String(decoding: w.bytes, as: UTF8.self) == String(v))
+    }
+}
