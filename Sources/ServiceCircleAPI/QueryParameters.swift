@@ -5,8 +5,13 @@ import ServiceCircleDomain
 /// Reads query parameters, collecting every problem so that one 400 names them all.
 /// Unknown parameter names are refused too: a misspelt `bussiness=` must not silently widen an answer.
 struct QueryParameters {
+    struct Pair {
+        var name: String
+        var value: String
+    }
+
     /// Name → value in the order given (a handful per request: a scan beats hashing).
-    private var pairs: [(name: String, value: String)] = []
+    private var pairs: [Pair] = []
     private(set) var errors: [InvalidParam] = []
 
     /// From the raw query string: `&`-separated `name=value` pairs, values percent-decoded (as Hummingbird's
@@ -17,10 +22,10 @@ struct QueryParameters {
 
     /// From decoded name → values pairs (the CLI passes its flags through the same checks).
     init(values: [String: [String]], allowed: Set<String>) {
-        self.init(pairs: values.keys.sorted().flatMap { k in values[k]!.map { (name: k, value: $0) } }, allowed: allowed)
+        self.init(pairs: values.keys.sorted().flatMap { k in values[k]!.map { Pair(name: k, value: $0) } }, allowed: allowed)
     }
 
-    private init(pairs: [(name: String, value: String)], allowed: Set<String>) {
+    private init(pairs: [Pair], allowed: Set<String>) {
         self.pairs = pairs
         if pairs.allSatisfy({ allowed.contains($0.name) }) { return }
         for name in Set(pairs.map(\.name)).sorted() where !allowed.contains(name) {
@@ -31,22 +36,32 @@ struct QueryParameters {
     /// Splits a raw query: an empty segment between two `&` counts as a nameless parameter (and is refused), a
     /// trailing `&` does not; a segment without `=` has an empty value. Names and values are percent-decoded
     /// (a malformed escape leaves the text as given; invalid UTF-8 becomes U+FFFD); `+` stays `+`.
-    static func pairs(_ query: String) -> [(name: String, value: String)] {
-        var out: [(name: String, value: String)] = []
-        var segments = query.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: false)
-        if segments.last?.isEmpty == true { segments.removeLast() }
-        for segment in segments {
-            if let eq = segment.firstIndex(of: UInt8(ascii: "=")) {
-                out.append((decoded(segment[..<eq]), decoded(segment[segment.index(after: eq)...])))
-            } else {
-                out.append((decoded(segment), ""))
+    static func pairs(_ query: String) -> [Pair] {
+        var query = query
+        return query.withUTF8 { bytes in
+            var out: [Pair] = []
+            out.reserveCapacity(8)
+            var start = 0
+            while start < bytes.count {
+                var end = start, eq = -1
+                while end < bytes.count && bytes[end] != UInt8(ascii: "&") {
+                    if eq < 0 && bytes[end] == UInt8(ascii: "=") { eq = end }
+                    end += 1
+                }
+                if eq >= 0 {
+                    out.append(Pair(name: decoded(bytes, start, eq), value: decoded(bytes, eq + 1, end)))
+                } else {
+                    out.append(Pair(name: decoded(bytes, start, end), value: ""))
+                }
+                start = end + 1
             }
+            return out
         }
-        return out
     }
 
-    static func decoded(_ bytes: Substring.UTF8View) -> String {
-        guard bytes.contains(UInt8(ascii: "%")) else { return String(Substring(bytes)) }
+    static func decoded(_ bytes: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> String {
+        let raw = UnsafeBufferPointer(rebasing: bytes[from..<to])
+        guard raw.contains(UInt8(ascii: "%")) else { return String(decoding: raw, as: UTF8.self) }
         func hex(_ b: UInt8) -> UInt8? {
             switch b {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): return b - UInt8(ascii: "0")
@@ -56,20 +71,18 @@ struct QueryParameters {
             }
         }
         var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        var i = bytes.startIndex
-        while i < bytes.endIndex {
-            let b = bytes[i]
-            if b == UInt8(ascii: "%") {
-                let h1 = bytes.index(after: i)
-                guard h1 < bytes.endIndex, let hi = hex(bytes[h1]) else { return String(Substring(bytes)) }
-                let h2 = bytes.index(after: h1)
-                guard h2 < bytes.endIndex, let lo = hex(bytes[h2]) else { return String(Substring(bytes)) }
+        out.reserveCapacity(raw.count)
+        var i = 0
+        while i < raw.count {
+            if raw[i] == UInt8(ascii: "%") {
+                guard i + 2 < raw.count, let hi = hex(raw[i + 1]), let lo = hex(raw[i + 2]) else {
+                    return String(decoding: raw, as: UTF8.self)
+                }
                 out.append(hi << 4 | lo)
-                i = bytes.index(after: h2)
+                i += 3
             } else {
-                out.append(b)
-                i = bytes.index(after: i)
+                out.append(raw[i])
+                i += 1
             }
         }
         return String(decoding: out, as: UTF8.self)
@@ -89,9 +102,18 @@ struct QueryParameters {
 
     /// Every value given for `name`, in order; nil when not given.
     private func values(_ name: String) -> [String]? {
-        var out: [String]?
-        for p in pairs where p.name == name { out = (out ?? []) + [p.value] }
-        return out
+        var out: [String] = []
+        for p in pairs where p.name == name { out.append(p.value) }
+        return out.isEmpty ? nil : out
+    }
+
+    /// The first value given for `name` and how many were given (no array for the usual single value).
+    private func first(_ name: String) -> (value: String, count: Int)? {
+        var found: (value: String, count: Int)?
+        for p in pairs where p.name == name {
+            if let f = found { found = (f.value, f.count + 1) } else { found = (p.value, 1) }
+        }
+        return found
     }
 
     mutating func fail(_ name: String, _ reason: String) { errors.append(InvalidParam(name: name, reason: reason)) }
@@ -102,15 +124,21 @@ struct QueryParameters {
     func has(_ name: String) -> Bool { pairs.contains { $0.name == name } }
 
     mutating func string(_ name: String) -> String? {
-        guard let all = values(name) else { return nil }
-        if all.count > 1 { fail(name, "given more than once") }
-        let v = Self.trimmed(all[0])
+        guard let (first, count) = first(name) else { return nil }
+        if count > 1 { fail(name, "given more than once") }
+        let v = Self.trimmed(first)
         if v.isEmpty { fail(name, "must not be empty"); return nil }
         return v
     }
 
     /// A comma-separated list (repeating the parameter also works).
     mutating func list(_ name: String) -> [String] {
+        // One value without a comma (the usual `business=ebike_registration`): no splitting.
+        if let (value, count) = first(name), count == 1, !value.utf8.contains(UInt8(ascii: ",")) {
+            let item = Self.trimmed(value)
+            if item.isEmpty { fail(name, "must be a comma-separated list without empty items"); return [] }
+            return [item]
+        }
         guard let all = values(name) else { return [] }
         let items = all.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }.map(Self.trimmed)
         if items.contains(where: \.isEmpty) { fail(name, "must be a comma-separated list without empty items"); return [] }
@@ -153,7 +181,9 @@ struct QueryParameters {
     mutating func instant(_ name: String) -> Instant? {
         guard let v = string(name) else { return nil }
         // '+' in a query string is often a decoded space: accept "2026-02-14T10:00:00 08:00".
-        let fixed = v.count == 25 && v.dropFirst(19).first == " " ? String(v.prefix(19)) + "+" + v.dropFirst(20) : v
+        let u = v.utf8
+        let fixed = u.count == 25 && u[u.index(u.startIndex, offsetBy: 19)] == UInt8(ascii: " ")
+            ? String(v.prefix(19)) + "+" + v.dropFirst(20) : v
         guard let i = Instant(rfc3339: fixed) else {
             fail(name, "must be an RFC 3339 date-time with offset, e.g. 2026-02-14T10:00:00+08:00")
             return nil

@@ -326,10 +326,14 @@ public struct OutletGrid: Sendable {
                                 let column = ((c % Self.columns) + Self.columns) % Self.columns
                                 let b = bo[(r / Self.blockSide) * Self.blockColumns + column / Self.blockSide]
                                 if b < 0 { return }
-                                let mask = bm[Int(b) / (Self.blockSide * Self.blockSide)]
-                                let pending = mask & ~filter.known & ~(1 << 63)
-                                if pending != 0 { decide(pending, want, &filter, &v) }
-                                if mask & filter.admit == 0 && mask & (1 << 63) == 0 { return }
+                                // Blocks are tested on long walks only: near the point the cells' own masks decide, and
+                                // a block holds far more classes than the few cells read there.
+                                if ringNumber >= 3 {
+                                    let mask = bm[Int(b) / (Self.blockSide * Self.blockSide)]
+                                    let pending = mask & ~filter.known & ~(1 << 63)
+                                    if pending != 0 { decide(pending, want, &filter, &v) }
+                                    if mask & filter.admit == 0 && mask & (1 << 63) == 0 { return }
+                                }
                                 let ci = bc[Int(b) + (r % Self.blockSide) * Self.blockSide + column % Self.blockSide]
                                 if ci < 0 { return }
                                 let bound = Self.cellBound(p, row: r, column: c)

@@ -42,15 +42,18 @@ struct NearestBench: AsyncParsableCommand {
             }
             for instant in instants {
                 var perRound: [Double] = []
+                var searchRound: [Double] = []
                 var latencies: [Double] = []
                 var fallbacks = 0, bytes = 0
                 var slowest: [(Double, GeoPoint)] = []
                 for round in 0..<rounds {
                     let r0 = ContinuousClock.now
+                    var searching = Duration.zero
                     for p in points {
                         let q0 = ContinuousClock.now
                         let q = NearestQuery(point: p, businesses: [b], at: instant)
                         guard let answer = model.answer(q) else { throw ValidationError("model not loaded") }
+                        searching += ContinuousClock.now - q0
                         bytes &+= nearestResponseBytes(answer, q)
                         if round == rounds - 1 {
                             if answer.fallbacksApplied { fallbacks += 1 }
@@ -59,14 +62,19 @@ struct NearestBench: AsyncParsableCommand {
                         }
                     }
                     perRound.append(Self.micros(ContinuousClock.now - r0) / Double(points.count))
+                    searchRound.append(Self.micros(searching) / Double(points.count))
                 }
+                // The search's share in the median round (the rest is the JSON body).
+                let median = perRound.indices.sorted { perRound[$0] < perRound[$1] }[perRound.count / 2]
+                let searchShare = searchRound[median]
                 perRound.sort()
                 if verbose {
                     for (us, p) in slowest.sorted(by: { $0.0 > $1.0 }).prefix(5) { print(String(format: "  slow: %.0f µs at %.6f,%.6f", us, p.lat, p.lon)) }
                 }
                 latencies.sort()
-                print(String(format: "at %@: %.1f µs/query median of %d rounds (min %.1f, max %.1f); last round p50 %.1f µs, p99 %.1f µs; %d of %d answers with fallbacks [%d]",
-                             instant.rfc3339, perRound[perRound.count / 2], rounds, perRound.first!, perRound.last!,
+                print(String(format: "at %@: %.1f µs/query (search %.1f, JSON %.1f) median of %d rounds (min %.1f, max %.1f); last round p50 %.1f µs, p99 %.1f µs; %d of %d answers with fallbacks [%d]",
+                             instant.rfc3339, perRound[perRound.count / 2], searchShare, perRound[perRound.count / 2] - searchShare,
+                             rounds, perRound.first!, perRound.last!,
                              latencies[latencies.count / 2], latencies[latencies.count * 99 / 100], fallbacks, points.count, bytes & 1))
             }
         }
