@@ -112,23 +112,36 @@ struct JSONWriter {
 
     mutating func optional(_ s: String?) { if let s { string(s) } else { null() } }
 
-    /// An instant as ``Instant/rfc3339`` writes it (`"2026-02-24T08:30:00+08:00"`), without building a String.
+    /// The last instant written and its text (a response repeats a few instants: `at`, closing times).
+    private var lastInstant: Int64 = .min
+    private var lastInstantText = SIMD32<UInt8>()
+
+    /// An instant as ``Instant/rfc3339`` writes it (`"2026-02-24T08:30:00+08:00"`, 27 bytes with the quotes),
+    /// without building a String.
     mutating func instant(_ i: Instant) {
         comma()
-        let local = i.seconds + Instant.shanghaiOffsetSeconds
-        let day = local >= 0 ? local / 86400 : (local - 86399) / 86400
-        let sod = Int(local - day * 86400)
-        let (y, m, d) = LocalDate(dayNumber: Int32(day)).components
-        guard (0...9999).contains(y) else { return string(i.rfc3339) }
-        func two(_ v: Int) { bytes.append(UInt8(48 + v / 10)); bytes.append(UInt8(48 + v % 10)) }
-        bytes.append(UInt8(ascii: "\""))
-        two(y / 100); two(y % 100)
-        bytes.append(UInt8(ascii: "-")); two(m)
-        bytes.append(UInt8(ascii: "-")); two(d)
-        bytes.append(UInt8(ascii: "T")); two(sod / 3600)
-        bytes.append(UInt8(ascii: ":")); two(sod / 60 % 60)
-        bytes.append(UInt8(ascii: ":")); two(sod % 60)
-        bytes.append(contentsOf: "+08:00\"".utf8)
+        if i.seconds != lastInstant {
+            let local = i.seconds + Instant.shanghaiOffsetSeconds
+            let day = local >= 0 ? local / 86400 : (local - 86399) / 86400
+            let sod = Int(local - day * 86400)
+            let (y, m, d) = LocalDate(dayNumber: Int32(day)).components
+            guard (0...9999).contains(y) else { first = true; return string(i.rfc3339) }
+            var t = SIMD32<UInt8>()
+            var n = 0
+            func put(_ b: UInt8) { t[n] = b; n += 1 }
+            func two(_ v: Int) { put(UInt8(48 + v / 10)); put(UInt8(48 + v % 10)) }
+            put(UInt8(ascii: "\""))
+            two(y / 100); two(y % 100)
+            put(UInt8(ascii: "-")); two(m)
+            put(UInt8(ascii: "-")); two(d)
+            put(UInt8(ascii: "T")); two(sod / 3600)
+            put(UInt8(ascii: ":")); two(sod / 60 % 60)
+            put(UInt8(ascii: ":")); two(sod % 60)
+            for b in "+08:00\"".utf8 { put(b) }
+            lastInstant = i.seconds
+            lastInstantText = t
+        }
+        withUnsafeBytes(of: lastInstantText) { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<27])) }
     }
 
     mutating func optional(_ i: Instant?) { if let i { instant(i) } else { null() } }

@@ -100,19 +100,8 @@ struct NearestController: Sendable {
     static func body(_ answer: NearestAnswer, _ q: NearestQuery, _ input: InputPoint) -> JSONWriter {
         // Five outlets take about 5 KB: one allocation, no regrowth.
         var w = JSONWriter(capacity: 8192)
-        // Outlets of one hours class arriving at the same minute read the same sentence: build it once per response.
-        struct TextKey: Hashable {
-            var hours: ObjectIdentifier
-            var eta: Int
-            var next: Int64?
-        }
-        var texts: [TextKey: String] = [:]
-        func text(_ key: TextKey, _ make: () -> String) -> String {
-            if let t = texts[key] { return t }
-            let t = make()
-            texts[key] = t
-            return t
-        }
+        // Outlets of one hours class arriving at the same instant read the same sentence: the hours keep the last one
+        // built (CompiledHours.statusTextZh), so it is built once, not once per outlet.
         func result(_ r: NearestResult) {
             w.beginObject()
             w.key("arrives_at"); w.instant(r.arrivesAt)
@@ -121,7 +110,7 @@ struct NearestController: Sendable {
             w.key("eta_minutes"); w.int(r.etaMinutes)
             w.key("open_until_minutes"); w.optional(r.openUntilMinutes)
             w.key("outlet"); w.outletSummary(r.item)
-            w.key("status_text_zh"); w.string(text(.init(hours: ObjectIdentifier(r.item.hours), eta: r.etaMinutes)) { r.statusTextZh(q) })
+            w.key("status_text_zh"); w.string(r.statusTextZh(q))
             w.endObject()
         }
         w.beginObject()
@@ -136,7 +125,7 @@ struct NearestController: Sendable {
             w.key("next_opens_at"); w.instant(s.nextOpensAt)
             w.key("outlet"); w.outletSummary(s.item)
             w.key("status_text_zh")
-            w.string(text(.init(hours: ObjectIdentifier(s.item.hours), eta: s.etaMinutes, next: s.nextOpensAt.seconds)) { s.statusTextZh(q) })
+            w.string(s.statusTextZh(q))
             w.endObject()
         }
         w.endArray()

@@ -57,6 +57,19 @@ public final class CompiledHours: Sendable {
     /// The last Chinese status sentence asked of these hours (``statusTextZh(at:for:state:)``).
     let lastStatusText = Mutex<StatusTextMemo?>(nil)
 
+    /// The last nearest-search verdict asked of these hours (``Nearest/timeVerdict(_:arrival:_:)``).
+    let lastVerdict = Mutex<VerdictMemo?>(nil)
+
+    struct VerdictMemo {
+        struct Key: Equatable {
+            var arrival: Instant
+            var required: BusinessSet
+            var minService: Int
+        }
+        var key: Key
+        var verdict: Nearest.TimeVerdict
+    }
+
     struct StatusTextMemo {
         var instant: Instant
         var required: BusinessSet

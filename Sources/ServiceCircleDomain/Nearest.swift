@@ -117,7 +117,17 @@ public enum Nearest {
         case closed(next: Instant?, closes: Instant?)
     }
 
+    /// The verdict for outlets with these hours arriving at `arrival`. The last one is kept with the hours: every
+    /// search of the same instant (all searches of one second at `at` = now) asks each hours class the same.
     static func timeVerdict(_ hours: CompiledHours, arrival: Instant, _ q: NearestQuery) -> TimeVerdict {
+        let key = CompiledHours.VerdictMemo.Key(arrival: arrival, required: q.required, minService: q.minServiceMinutes)
+        if let memo = hours.lastVerdict.withLock({ $0 }), memo.key == key { return memo.verdict }
+        let verdict = computeTimeVerdict(hours, arrival: arrival, q)
+        hours.lastVerdict.withLock { $0 = CompiledHours.VerdictMemo(key: key, verdict: verdict) }
+        return verdict
+    }
+
+    static func computeTimeVerdict(_ hours: CompiledHours, arrival: Instant, _ q: NearestQuery) -> TimeVerdict {
         let req = q.required
         if hours.isOpen(at: arrival, for: req) {
             let closes = hours.closesAt(from: arrival, for: req)

@@ -336,7 +336,7 @@ public struct OutletGrid: Sendable {
                                 }
                                 let ci = bc[Int(b) + (r % Self.blockSide) * Self.blockSide + column % Self.blockSide]
                                 if ci < 0 { return }
-                                let bound = Self.cellBound(p, row: r, column: c)
+                                let bound = Self.cellBound(p, row: r, column: c, cutoff: cutoff)
                                 if bound <= cutoff { cellList.append((bound, ci)) }
                             }
                             let kk = ringNumber
@@ -386,19 +386,50 @@ public struct OutletGrid: Sendable {
                         }
                     }
                 }
-                ring.sort { $0.approx < $1.approx }
-                for (approx, at) in ring {
-                    if approx > kthApprox() { break }
-                    let e = ringEntries[Int(at)]
-                    let d = Geodesy.distance(p, GeoPoint(lat: e.lat, lon: e.lon))
-                    guard d <= upTo else { continue }
-                    if let beyond, d <= beyond { continue }
-                    if best.count == k, (d, e.id) >= (best[k - 1].distance, best[k - 1].id) { continue }
-                    guard let f = accept(e, distance: d, want, &v) else { continue }
-                    var at = best.count
-                    while at > 0 && (best[at - 1].distance, best[at - 1].id) > (d, e.id) { at -= 1 }
-                    best.insert(f, at: at)
-                    if best.count > k { best.removeLast() }
+                // Only the candidates that can still matter are sorted: with many candidates and a small k, those
+                // within reach of the k cheapest (had all of those been accepted) first, the rest only if needed.
+                var split = ring.count
+                if k <= 16 && ring.count > 8 * k {
+                    var top = SIMD16<Double>(repeating: .infinity)   // the k smallest, ascending
+                    for c in ring where c.approx < top[k - 1] {
+                        var j = k - 1
+                        while j > 0 && top[j - 1] > c.approx { top[j] = top[j - 1]; j -= 1 }
+                        top[j] = c.approx
+                    }
+                    let reach = Self.looseAbove(Self.high(top[k - 1]))
+                    var i = 0
+                    while i < split {
+                        if ring[i].approx <= reach { i += 1 } else { split -= 1; ring.swapAt(i, split) }
+                    }
+                }
+                // Sorted in place (sorting `ring[..<split]` directly would copy the slice).
+                ring.withUnsafeMutableBufferPointer { all in
+                    var head = UnsafeMutableBufferPointer(rebasing: all[..<split])
+                    head.sort { $0.approx < $1.approx }
+                }
+                var part = 0..<split
+                while true {
+                    for (approx, at) in ring[part] {
+                        if approx > kthApprox() { break }
+                        let e = ringEntries[Int(at)]
+                        let d = Geodesy.distance(p, GeoPoint(lat: e.lat, lon: e.lon))
+                        guard d <= upTo else { continue }
+                        if let beyond, d <= beyond { continue }
+                        if best.count == k, (d, e.id) >= (best[k - 1].distance, best[k - 1].id) { continue }
+                        guard let f = accept(e, distance: d, want, &v) else { continue }
+                        var at = best.count
+                        while at > 0 && (best[at - 1].distance, best[at - 1].id) > (d, e.id) { at -= 1 }
+                        best.insert(f, at: at)
+                        if best.count > k { best.removeLast() }
+                    }
+                    // The rest (all farther than the first part) when something was refused and it could still count.
+                    guard part.upperBound < ring.count,
+                          ring[part.upperBound...].contains(where: { $0.approx <= kthApprox() }) else { break }
+                    part = part.upperBound..<ring.count
+                    ring.withUnsafeMutableBufferPointer { all in
+                        var rest = UnsafeMutableBufferPointer(rebasing: all[part])
+                        rest.sort { $0.approx < $1.approx }
+                    }
                 }
             }
         }
@@ -408,13 +439,14 @@ public struct OutletGrid: Sendable {
     /// The least cheap distance (haversine on the mean sphere) from `p` to any point of the cell at (`row`, `column`),
     /// `column` unwrapped as the ring walk numbers it: the latitude gap, or the longitude gap at the highest latitude
     /// involved (meridians converge), whichever is larger; a hair less for rounding.
-    static func cellBound(_ p: GeoPoint, row: Int, column: Int) -> Double {
+    /// Stops at the latitude gap when that alone is beyond `cutoff`.
+    static func cellBound(_ p: GeoPoint, row: Int, column: Int, cutoff: Double = .infinity) -> Double {
         let lat0 = Double(row) * cellDegrees - 90, lat1 = lat0 + cellDegrees
         let lon0 = Double(column) * cellDegrees - 180, lon1 = lon0 + cellDegrees
         let gapLat = max(0, lat0 - p.lat, p.lat - lat1)
         let gapLon = max(0, lon0 - p.lon, p.lon - lon1)
         var b = gapLat * .pi / 180
-        if gapLon > 0 {
+        if gapLon > 0 && max(0, b * metresPerRadian * (1 - 1e-9) - 0.01) <= cutoff {
             let maxLat = min(90, max(abs(p.lat), abs(lat0), abs(lat1)))
             b = max(b, 2 * asin(min(1, cos(maxLat * .pi / 180) * sin(min(gapLon, 180) * .pi / 360))))
         }
@@ -596,7 +628,8 @@ public struct OutletGrid: Sendable {
         // Without travel a class's next opening is one instant: take the distinct next openings of the classes in
         // the circle's cells in order and, for each, the nearest outlets opening then, until the list is full.
         // Outlets in classes of their own have an instant each: one read of the circle finds theirs.
-        var nexts: Set<Instant> = []
+        var nexts: [Instant] = []   // sorted and made distinct below
+        func note(_ n: Instant) { nexts.append(n) }
         var singletons = false
         // Classes 0...62 straight from the cells' masks, each decided once; the runs are read only in cells holding others.
         var seen: UInt64 = 0
@@ -610,22 +643,25 @@ public struct OutletGrid: Sendable {
                     fresh &= fresh - 1
                     let info = classes[c]!
                     guard info.businesses.isSuperset(of: q.required) else { continue }
-                    if case .closed(let n?, _) = v.time(cls: Int32(c), slot: -1, hours: info.hours, eta: 0) { nexts.insert(n) }
+                    if case .closed(let n?, _) = v.time(cls: Int32(c), slot: -1, hours: info.hours, eta: 0) { note(n) }
                 }
                 guard mask & (1 << 63) != 0 else { return }
                 cs[Int(ci)].runs.withUnsafeBufferPointer { runs in
                     for run in runs where run.businesses.isSuperset(of: q.required) && (run.hoursClass < 0 || run.hoursClass >= 63) {
                         if run.hoursClass < 0 { singletons = true; continue }
-                        if case .closed(let n?, _) = v.time(cls: run.hoursClass, slot: run.slot, hours: nil, eta: 0) { nexts.insert(n) }
+                        if case .closed(let n?, _) = v.time(cls: run.hoursClass, slot: run.slot, hours: nil, eta: 0) { note(n) }
                     }
                 }
             }
         }
         if singletons {
-            for f in nearest(Int.max, to: q.point, beyond: nil, upTo: q.radius, want: .closedSingletons, &v) { nexts.insert(next(f)) }
+            for f in nearest(Int.max, to: q.point, beyond: nil, upTo: q.radius, want: .closedSingletons, &v) { note(next(f)) }
         }
         var out: [OpeningSoon] = []
-        for n in nexts.sorted() where out.count < q.limit {
+        nexts.sort()
+        var previous: Instant?
+        for n in nexts where out.count < q.limit && n != previous {
+            previous = n
             out.append(contentsOf: nearest(q.limit - out.count, to: q.point, beyond: nil, upTo: q.radius, want: .closedNext(n), &v).map(soon))
         }
         return out

@@ -1,4 +1,5 @@
 @testable import ServiceCircleAPI
+import ServiceCircleDomain
 import Testing
 
 /// The hand-written query-string reader and JSON number writer of the hot routes (no database needed).
@@ -41,5 +42,18 @@ struct QueryParametersTests {
         var w = JSONWriter()
         w.int(v)
         #expect(String(decoding: w.bytes, as: UTF8.self) == String(v))
+    }
+
+    @Test func instantsAsRFC3339() throws {
+        let a = try #require(Instant(rfc3339: "2026-02-24T08:30:00+08:00"))
+        let b = try #require(Instant(rfc3339: "1999-12-31T23:59:59Z"))
+        let far = Instant(seconds: 400_000_000_000)
+        var w = JSONWriter()
+        w.beginArray()
+        for i in [a, a, b, a, far] { w.instant(i) }
+        w.endArray()
+        let expected = "[" + [a, a, b, a, far].map { "\"\($0.rfc3339)\"" }.joined(separator: ",") + "]"
+        #expect(String(decoding: w.bytes, as: UTF8.self) == expected)
+        #expect(expected.contains("\"2026-02-24T08:30:00+08:00\",\"2026-02-24T08:30:00+08:00\",\"2000-01-01T07:59:59+08:00\""))
     }
 }
