@@ -318,6 +318,7 @@ public struct OutletGrid: Sendable {
                     if allMask & filter.admit == 0 && allMask & (1 << 63) == 0 { break }
                 }
                 let cutoff = min(upper, kthApprox())
+                cells.withUnsafeBufferPointer { cs in
                 blockOf.withUnsafeBufferPointer { bo in
                     blockCells.withUnsafeBufferPointer { bc in
                         blockMasks.withUnsafeBufferPointer { bm in
@@ -336,6 +337,11 @@ public struct OutletGrid: Sendable {
                                 }
                                 let ci = bc[Int(b) + (r % Self.blockSide) * Self.blockSide + column % Self.blockSide]
                                 if ci < 0 { return }
+                                // The cell's classes before its distance (at night most cells hold nothing open).
+                                let cellMask = cs[Int(ci)].mask
+                                let cellPending = cellMask & ~filter.known & ~(1 << 63)
+                                if cellPending != 0 { decide(cellPending, want, &filter, &v) }
+                                if cellMask & filter.admit == 0 && cellMask & (1 << 63) == 0 { return }
                                 let bound = Self.cellBound(p, row: r, column: c, cutoff: cutoff)
                                 if bound <= cutoff { cellList.append((bound, ci)) }
                             }
@@ -351,6 +357,7 @@ public struct OutletGrid: Sendable {
                             }
                         }
                     }
+                }
                 }
                 if cellList.count > 1 { cellList.sort { $0.bound < $1.bound } }
             }
@@ -593,6 +600,14 @@ public struct OutletGrid: Sendable {
     /// followed by ``Nearest/firstOpen(_:_:)`` beyond the radius (the grid tests compare them).
     public func answer(_ q: NearestQuery) -> NearestAnswer {
         var v = Verdicts(grid: self, q: q, maxDistance: max(q.radius, NearestQuery.beyondRadiusLimit))
+        let scratch = SearchScratch.take()
+        swap(&v.scratchCells, &scratch.cells); swap(&v.scratchRing, &scratch.ring)
+        swap(&v.scratchEntries, &scratch.entries); swap(&v.now, &scratch.now)
+        defer {
+            swap(&v.scratchCells, &scratch.cells); swap(&v.scratchRing, &scratch.ring)
+            swap(&v.scratchEntries, &scratch.entries); swap(&v.now, &scratch.now)
+            scratch.giveBack()
+        }
         func result(_ f: Found) -> NearestResult {
             guard case .open(let closes, let until) = f.time else { preconditionFailure("an open result without an open verdict") }
             return NearestResult(item: item(f.slot), distance: f.distance, etaMinutes: f.eta, arrivesAt: q.at.adding(minutes: f.eta),
