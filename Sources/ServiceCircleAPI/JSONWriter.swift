@@ -157,14 +157,14 @@ struct JSONWriter {
     /// The outlet fields every response carries, as ``OutletSummaryDTO`` encodes them. Written once per indexed
     /// outlet and kept with it (a changed outlet is a new ``IndexedOutlet``, so the copy cannot go stale).
     mutating func outletSummary(_ item: IndexedOutlet) {
-        if let cached = item.rendered.withLock({ $0 }) {
+        if let cached = item.rendered.withLockIfAvailable({ $0 }) ?? nil {
             comma()
             bytes.append(contentsOf: cached)
             return
         }
         var w = JSONWriter(capacity: 1024)
         w.writeOutletSummary(item)
-        item.rendered.withLock { $0 = w.bytes }
+        _ = item.rendered.withLockIfAvailable { $0 = w.bytes }
         comma()
         bytes.append(contentsOf: w.bytes)
     }

@@ -54,7 +54,8 @@ public final class CompiledHours: Sendable {
     let calendar: HolidayCalendar
     /// The notes of `hours.exceptions`, by index (read by the Chinese status text).
     let exceptionNotes: [String?]
-    /// The last Chinese status sentence asked of these hours (``statusTextZh(at:for:state:)``).
+    /// The last Chinese status sentence asked of these hours (``statusTextZh(at:for:state:)``); like ``lastVerdict``,
+    /// read and written only when free (a search never waits on it).
     let lastStatusText = Mutex<StatusTextMemo?>(nil)
 
     /// The last nearest-search verdict asked of these hours (``Nearest/timeVerdict(_:arrival:_:)``).

@@ -118,12 +118,13 @@ public enum Nearest {
     }
 
     /// The verdict for outlets with these hours arriving at `arrival`. The last one is kept with the hours: every
-    /// search of the same instant (all searches of one second at `at` = now) asks each hours class the same.
+    /// search of the same instant (all searches of one second at `at` = now) asks each hours class the same. The
+    /// memo never makes a search wait: when another thread holds it, the verdict is computed afresh.
     static func timeVerdict(_ hours: CompiledHours, arrival: Instant, _ q: NearestQuery) -> TimeVerdict {
         let key = CompiledHours.VerdictMemo.Key(arrival: arrival, required: q.required, minService: q.minServiceMinutes)
-        if let memo = hours.lastVerdict.withLock({ $0 }), memo.key == key { return memo.verdict }
+        if let memo = hours.lastVerdict.withLockIfAvailable({ $0 }) ?? nil, memo.key == key { return memo.verdict }
         let verdict = computeTimeVerdict(hours, arrival: arrival, q)
-        hours.lastVerdict.withLock { $0 = CompiledHours.VerdictMemo(key: key, verdict: verdict) }
+        _ = hours.lastVerdict.withLockIfAvailable { $0 = CompiledHours.VerdictMemo(key: key, verdict: verdict) }
         return verdict
     }
 

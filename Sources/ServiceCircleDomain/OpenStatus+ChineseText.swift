@@ -24,9 +24,9 @@ extension CompiledHours {
     /// same instant — every search of the same second at `at` = now — read it without building it again.
     public func statusTextZh(at instant: Instant, for required: BusinessSet = .none, state: OperatingState = .active) -> String {
         guard operating, state == .active else { return state == .closed ? "已停止运营" : "暂停营业" }
-        if let memo = lastStatusText.withLock({ $0 }), memo.instant == instant, memo.required == required { return memo.text }
+        if let memo = lastStatusText.withLockIfAvailable({ $0 }) ?? nil, memo.instant == instant, memo.required == required { return memo.text }
         let text = buildStatusTextZh(at: instant, for: required)
-        lastStatusText.withLock { $0 = StatusTextMemo(instant: instant, required: required, text: text) }
+        _ = lastStatusText.withLockIfAvailable { $0 = StatusTextMemo(instant: instant, required: required, text: text) }
         return text
     }
 
