@@ -273,8 +273,9 @@ public struct OutletGrid: Sendable {
     /// outside the rings already read is at least (on the sphere) is compared with the k-th best so far: once no
     /// unread cell can hold anything nearer, the search ends. A cell whose hours classes (a bit mask per cell)
     /// cannot be what `want` asks for is skipped unread; within a cell, a run of one class is tested once.
-    /// Candidates are taken in cheap-distance order and the geodesic is computed only for those whose cheap
-    /// distance could still beat the k-th best.
+    /// Within a ring, cells are read nearest-first by the least distance any of their points can have, and a cell
+    /// that cannot hold anything nearer than the k-th best is not read. Candidates are taken in cheap-distance
+    /// order and the geodesic is computed only for those whose cheap distance could still beat the k-th best.
     func nearest(_ k: Int, to point: GeoPoint, beyond: Double?, upTo: Double, want: Want, _ v: inout Verdicts) -> [Found] {
         guard k > 0, !cells.isEmpty else { return [] }
         let required = v.q.required, kinds = v.q.kinds
@@ -319,45 +320,45 @@ public struct OutletGrid: Sendable {
                 }
                 let cutoff = min(upper, kthApprox())
                 cells.withUnsafeBufferPointer { cs in
-                blockOf.withUnsafeBufferPointer { bo in
-                    blockCells.withUnsafeBufferPointer { bc in
-                        blockMasks.withUnsafeBufferPointer { bm in
-                            // The cell at (r, c) unless its block holds nothing the search admits or it lies too far.
-                            func add(_ r: Int, _ c: Int) {
-                                let column = ((c % Self.columns) + Self.columns) % Self.columns
-                                let b = bo[(r / Self.blockSide) * Self.blockColumns + column / Self.blockSide]
-                                if b < 0 { return }
-                                // Blocks are tested on long walks only: near the point the cells' own masks decide, and
-                                // a block holds far more classes than the few cells read there.
-                                if ringNumber >= 3 {
-                                    let mask = bm[Int(b) / (Self.blockSide * Self.blockSide)]
-                                    let pending = mask & ~filter.known & ~(1 << 63)
-                                    if pending != 0 { decide(pending, want, &filter, &v) }
-                                    if mask & filter.admit == 0 && mask & (1 << 63) == 0 { return }
+                    blockOf.withUnsafeBufferPointer { bo in
+                        blockCells.withUnsafeBufferPointer { bc in
+                            blockMasks.withUnsafeBufferPointer { bm in
+                                // The cell at (r, c) unless its block holds nothing the search admits or it lies too far.
+                                func add(_ r: Int, _ c: Int) {
+                                    let column = ((c % Self.columns) + Self.columns) % Self.columns
+                                    let b = bo[(r / Self.blockSide) * Self.blockColumns + column / Self.blockSide]
+                                    if b < 0 { return }
+                                    // Blocks are tested on long walks only: near the point the cells' own masks decide, and
+                                    // a block holds far more classes than the few cells read there.
+                                    if ringNumber >= 3 {
+                                        let mask = bm[Int(b) / (Self.blockSide * Self.blockSide)]
+                                        let pending = mask & ~filter.known & ~(1 << 63)
+                                        if pending != 0 { decide(pending, want, &filter, &v) }
+                                        if mask & filter.admit == 0 && mask & (1 << 63) == 0 { return }
+                                    }
+                                    let ci = bc[Int(b) + (r % Self.blockSide) * Self.blockSide + column % Self.blockSide]
+                                    if ci < 0 { return }
+                                    // The cell's classes before its distance (at night most cells hold nothing open).
+                                    let cellMask = cs[Int(ci)].mask
+                                    let cellPending = cellMask & ~filter.known & ~(1 << 63)
+                                    if cellPending != 0 { decide(cellPending, want, &filter, &v) }
+                                    if cellMask & filter.admit == 0 && cellMask & (1 << 63) == 0 { return }
+                                    let bound = Self.cellBound(p, row: r, column: c, cutoff: cutoff)
+                                    if bound <= cutoff { cellList.append((bound, ci)) }
                                 }
-                                let ci = bc[Int(b) + (r % Self.blockSide) * Self.blockSide + column % Self.blockSide]
-                                if ci < 0 { return }
-                                // The cell's classes before its distance (at night most cells hold nothing open).
-                                let cellMask = cs[Int(ci)].mask
-                                let cellPending = cellMask & ~filter.known & ~(1 << 63)
-                                if cellPending != 0 { decide(cellPending, want, &filter, &v) }
-                                if cellMask & filter.admit == 0 && cellMask & (1 << 63) == 0 { return }
-                                let bound = Self.cellBound(p, row: r, column: c, cutoff: cutoff)
-                                if bound <= cutoff { cellList.append((bound, ci)) }
-                            }
-                            let kk = ringNumber
-                            for r in (pr - kk)...(pr + kk) where r >= 0 && r < Self.rows {
-                                if r == pr - kk || r == pr + kk {
-                                    for c in (pc - kk)...(pc + kk) { add(r, c) }
-                                } else {
-                                    add(r, pc - kk)
-                                    // One column wraps onto the other only when a ring spans the globe.
-                                    if ((pc + kk) - (pc - kk)) % Self.columns != 0 { add(r, pc + kk) }
+                                let kk = ringNumber
+                                for r in (pr - kk)...(pr + kk) where r >= 0 && r < Self.rows {
+                                    if r == pr - kk || r == pr + kk {
+                                        for c in (pc - kk)...(pc + kk) { add(r, c) }
+                                    } else {
+                                        add(r, pc - kk)
+                                        // One column wraps onto the other only when a ring spans the globe.
+                                        if ((pc + kk) - (pc - kk)) % Self.columns != 0 { add(r, pc + kk) }
+                                    }
                                 }
                             }
                         }
                     }
-                }
                 }
                 if cellList.count > 1 { cellList.sort { $0.bound < $1.bound } }
             }
@@ -368,7 +369,7 @@ public struct OutletGrid: Sendable {
                 ring.removeAll(keepingCapacity: true)
                 ringEntries.removeAll(keepingCapacity: true)
                 cells.withUnsafeBufferPointer { cs in
-                    // The cell's classes first: most cells of a fallback search hold nothing open.
+                    // The cell's classes first (ring cells were tested when listed; the polar box is tested here).
                     let mask = cs[Int(ci)].mask
                     let pending = mask & ~filter.known & ~(1 << 63)
                     if pending != 0 { decide(pending, want, &filter, &v) }
