@@ -14,7 +14,7 @@ public struct EmbeddedCluster: Sendable {
     public static let port = 5432
     /// Room for the service's pool, the command-line tools beside it and, in the test command, every suite's
     /// pool at once (PostgreSQL's default of 100 ran out when the suites ran in parallel).
-    public static let maxConnections = 300
+    public static let maxConnections = 500
 
     public init(dataDirectory: URL, logger: Logger) {
         self.dataDirectory = dataDirectory.standardizedFileURL

@@ -64,9 +64,10 @@ enum TestDatabase {
         try await DatabaseBootstrap.withClient(try server.with(database: "postgres"), logger: logger, maximumConnections: 2, body)
     }
 
-    /// Connections per test's pool: enough for the write-side tests (two waiters behind a held row lock, plus
-    /// LISTEN), small enough that all suites at once stay far inside the cluster's max_connections.
-    static let poolSize = 6
+    /// Connections per test's pool: small enough that all suites at once stay inside the cluster's max_connections
+    /// (PostgresNIO's default of 20 per pool ran the test cluster out of connections in CI). Tests that hold
+    /// connections on purpose (a row lock with requests waiting behind it) ask for more.
+    static let poolSize = 8
 
     /// A new migrated, empty database for one suite or test.
     static func fresh() async throws -> DatabaseLocation {
@@ -79,7 +80,8 @@ enum TestDatabase {
     }
 
     /// Runs `body` with a client on a fresh database.
-    static func withFreshDatabase<R: Sendable>(_ body: @Sendable (PostgresClient, DatabaseLocation) async throws -> R) async throws -> R {
+    static func withFreshDatabase<R: Sendable>(poolSize: Int = TestDatabase.poolSize,
+                                               _ body: @Sendable (PostgresClient, DatabaseLocation) async throws -> R) async throws -> R {
         let location = try await fresh()
         return try await DatabaseBootstrap.withClient(location, logger: logger, maximumConnections: poolSize) { try await body($0, location) }
     }
@@ -113,9 +115,10 @@ struct TestApp {
     /// Runs `body` against the real router on a database prepared by `prepare`; with `memory`, /v1/nearest
     /// answers from the in-memory read model loaded after `prepare`.
     static func run(at now: Instant = Instant(rfc3339: "2026-03-02T10:00:00+08:00")!, memory: Bool = false,
+                    poolSize: Int = TestDatabase.poolSize,
                     prepare: @Sendable (PostgresClient) async throws -> Void = { _ in },
                     _ body: @Sendable (any TestClientProtocol, PostgresClient) async throws -> Void) async throws {
-        try await TestDatabase.withFreshDatabase { client, _ in
+        try await TestDatabase.withFreshDatabase(poolSize: poolSize) { client, _ in
             try await prepare(client)
             var model: ReadModel?
             if memory {

@@ -361,7 +361,9 @@ struct WriteEditTests {
     /// Two editors PATCH with the same ETag at the same moment: exactly one 200 and one 412, and the final state is the
     /// winner's, at one version more, with one history entry.
     @Test func concurrentPatchesWithTheSameETag() async throws {
-        try await TestApp.run(prepare: { try await TestDatabase.load(readFixture, into: $0) }) { http, client in
+        // A held row lock, two requests waiting behind it (each may need a second connection meanwhile) and the
+        // polling query: more than the default pool.
+        try await TestApp.run(poolSize: 16, prepare: { try await TestDatabase.load(readFixture, into: $0) }) { http, client in
             let keys = try await TestKeys.make(client)
             let id = try await firstID(client, code: "T-007")
             for round in 0..<8 {
@@ -374,16 +376,21 @@ struct WriteEditTests {
                 let replies = try await withThrowingTaskGroup(of: Reply.self) { group in
                     let release = AsyncStream<Void>.makeStream()
                     if holdLock {
+                        // The requests start only once the lock is held: on a loaded machine a fixed pause was not
+                        // always enough, the requests took the lock first and nobody ever waited.
+                        let locked = AsyncStream<Void>.makeStream()
                         group.addTask {
+                            defer { locked.continuation.finish() }   // also when taking the lock fails
                             try await client.withConnection { conn in
                                 try await conn.query("BEGIN", logger: TestDatabase.logger)
                                 try await conn.query("SELECT 1 FROM outlets WHERE id = \(Int64(id)) FOR UPDATE", logger: TestDatabase.logger)
+                                locked.continuation.finish()
                                 for await _ in release.stream {}
                                 try await conn.query("COMMIT", logger: TestDatabase.logger)
                             }
                             return Reply(status: .continue, headers: [:], body: "")
                         }
-                        try await Task.sleep(for: .milliseconds(50))
+                        for await _ in locked.stream {}
                     }
                     for phone in phones {
                         group.addTask {
