@@ -10,16 +10,10 @@ import ServiceCircleStore
 /// files already loaded are skipped), for the planners' commands.
 func withPlannerDependencies<R: Sendable>(_ db: DatabaseOptions, seed: Bool,
                                          _ body: @Sendable (AppDependencies) async throws -> R) async throws -> R {
-    let logger = try db.logger()
-    let migrations = try db.migrations()
-    let (location, cluster) = try DatabaseBootstrap.locate(databaseURL: db.resolvedURL, dataDirectory: db.dataDirectory, logger: logger)
-    defer { try? cluster?.stop() }
-    try await DatabaseBootstrap.createDatabaseIfMissing(location, logger: logger)
     let seedDir = db.seedDirectory
-    return try await DatabaseBootstrap.withClient(location, logger: logger) { client in
-        try await Migrator(client: client, logger: logger).migrate(migrations)
-        if seed { _ = try await SeedLoader(client: client, logger: logger).load(from: seedDir) }
-        return try await body(AppDependencies(client: client, migrations: migrations, logger: logger))
+    return try await db.withMigratedDatabase { d in
+        if seed { _ = try await SeedLoader(client: d.client, logger: d.logger).load(from: seedDir) }
+        return try await body(AppDependencies(client: d.client, migrations: d.migrations, logger: d.logger))
     }
 }
 

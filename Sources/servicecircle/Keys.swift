@@ -9,17 +9,8 @@ struct Keys: AsyncParsableCommand {
 
     /// Runs `body` on the migrated database the options name.
     static func withStore<R: Sendable>(_ db: DatabaseOptions, _ body: @Sendable (APIKeyStore) async throws -> R) async throws -> R {
-        let logger = try db.logger()
-        let migrations = try db.migrations()
         // A running `serve` may share the embedded cluster: stop it afterwards only if this command started it.
-        let wasRunning = embeddedClusterIsRunning(db)
-        let (location, cluster) = try DatabaseBootstrap.locate(databaseURL: db.resolvedURL, dataDirectory: db.dataDirectory, logger: logger)
-        defer { if !wasRunning { try? cluster?.stop() } }
-        try await DatabaseBootstrap.createDatabaseIfMissing(location, logger: logger)
-        return try await DatabaseBootstrap.withClient(location, logger: logger) { client in
-            try await Migrator(client: client, logger: logger).migrate(migrations)
-            return try await body(APIKeyStore(client: client, logger: logger))
-        }
+        try await db.withMigratedDatabase(keepRunningCluster: true) { d in try await body(APIKeyStore(client: d.client, logger: d.logger)) }
     }
 
     /// Whether the embedded cluster of `--data-dir` is up (its postmaster.pid names a live process).

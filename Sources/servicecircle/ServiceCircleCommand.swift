@@ -60,6 +60,32 @@ struct DatabaseOptions: ParsableArguments {
         }
         return try Migration.load(from: sqlDirectory)
     }
+
+    /// The command-line tools' way in: finds the database (starting the embedded cluster when there is no URL),
+    /// creates it if missing, migrates it and runs `body` with a client. The embedded cluster is stopped afterwards;
+    /// with `keepRunningCluster`, only when this command started it (a `serve` may be sharing it).
+    func withMigratedDatabase<R: Sendable>(keepRunningCluster: Bool = false,
+                                           _ body: @Sendable (MigratedDatabase) async throws -> R) async throws -> R {
+        let logger = try logger()
+        let migrations = try migrations()
+        let wasRunning = keepRunningCluster && Keys.embeddedClusterIsRunning(self)
+        let (location, cluster) = try DatabaseBootstrap.locate(databaseURL: resolvedURL, dataDirectory: dataDirectory, logger: logger)
+        defer { if !wasRunning { try? cluster?.stop() } }
+        try await DatabaseBootstrap.createDatabaseIfMissing(location, logger: logger)
+        return try await DatabaseBootstrap.withClient(location, logger: logger) { client in
+            let applied = try await Migrator(client: client, logger: logger).migrate(migrations)
+            return try await body(MigratedDatabase(client: client, logger: logger, migrations: migrations, applied: applied))
+        }
+    }
+}
+
+/// What ``DatabaseOptions/withMigratedDatabase(keepRunningCluster:_:)`` hands a command.
+struct MigratedDatabase: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+    let migrations: [Migration]
+    /// The migrations this run applied (empty when the database was up to date).
+    let applied: [Int]
 }
 
 struct Serve: AsyncParsableCommand {
@@ -117,15 +143,8 @@ struct Migrate: AsyncParsableCommand {
     @OptionGroup var db: DatabaseOptions
 
     func run() async throws {
-        let logger = try db.logger()
-        let migrations = try db.migrations()
-        let (location, cluster) = try DatabaseBootstrap.locate(databaseURL: db.resolvedURL, dataDirectory: db.dataDirectory, logger: logger)
-        defer { try? cluster?.stop() }
-        try await DatabaseBootstrap.createDatabaseIfMissing(location, logger: logger)
-        let applied = try await DatabaseBootstrap.withClient(location, logger: logger) { client in
-            try await Migrator(client: client, logger: logger).migrate(migrations)
-        }
-        print(applied.isEmpty ? "up to date (\(migrations.count) migrations)" : "applied: \(applied.map(String.init).joined(separator: ", "))")
+        let (applied, count) = try await db.withMigratedDatabase { ($0.applied, $0.migrations.count) }
+        print(applied.isEmpty ? "up to date (\(count) migrations)" : "applied: \(applied.map(String.init).joined(separator: ", "))")
     }
 }
 
@@ -135,16 +154,10 @@ struct Seed: AsyncParsableCommand {
     @Flag(help: "Load only the holiday calendar, not the seed outlets.") var calendarOnly = false
 
     func run() async throws {
-        let logger = try db.logger()
-        let migrations = try db.migrations()
-        let (location, cluster) = try DatabaseBootstrap.locate(databaseURL: db.resolvedURL, dataDirectory: db.dataDirectory, logger: logger)
-        defer { try? cluster?.stop() }
-        try await DatabaseBootstrap.createDatabaseIfMissing(location, logger: logger)
         let seedDir = db.seedDirectory
         let outlets = !calendarOnly
-        let report = try await DatabaseBootstrap.withClient(location, logger: logger) { client in
-            try await Migrator(client: client, logger: logger).migrate(migrations)
-            return try await SeedLoader(client: client, logger: logger).load(from: seedDir, outlets: outlets)
+        let report = try await db.withMigratedDatabase { d in
+            try await SeedLoader(client: d.client, logger: d.logger).load(from: seedDir, outlets: outlets)
         }
         print("calendar files loaded: \(report.calendarFiles.count), outlet files loaded: \(report.outletFiles.count), outlets inserted: \(report.outletsInserted), already loaded: \(report.skipped.count)")
     }
