@@ -1,6 +1,8 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Targets by role; dependencies point one way (docs/architecture.md draws them):
+//   Domain ← Search ← App ← Store, API ← servicecircle;  Domain ← Seed ← servicecircle
 let package = Package(
     name: "ServiceCircle",
     platforms: [.macOS(.v14)],
@@ -17,27 +19,45 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
-        // Pure domain: outlets, hours, calendar, geodesy, datums, text forms, seed generation.
-        // Imports Foundation only, so hours edge cases are tested in milliseconds.
-        // Release builds skip the run-time exclusivity checks in the search's inner loops (measured ~4 % of a search).
-        .target(name: "ServiceCircleDomain",
+        // The rules: outlets, hours, the 调休 calendar, geodesy and datums, nearest ranking, coverage maths, places,
+        // domain errors. Foundation only and no locks, so hours edge cases are tested in milliseconds.
+        .target(name: "ServiceCircleDomain"),
+        // The in-memory nearest search: grid, ring walk, per-class verdict memos, per-thread scratch buffers.
+        // Release builds skip the run-time exclusivity checks here only (measured ~4 % of a search, BENCHMARKS.md).
+        .target(name: "ServiceCircleSearch",
+                dependencies: ["ServiceCircleDomain"],
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
-        // Everything PostgresNIO: migrator, repositories, embedded cluster launcher, seed loader.
+        // The generators of the illustrative seed (their tables are CSV under SeedData/generator/).
+        .target(name: "ServiceCircleSeed", dependencies: ["ServiceCircleDomain"]),
+        // Use cases: nearest, editing, coverage, places, calendar; the repository protocols the store implements;
+        // the change-feed consumer that keeps every derived view fresh; typed configuration.
+        .target(
+            name: "ServiceCircleApp",
+            dependencies: [
+                "ServiceCircleDomain",
+                "ServiceCircleSearch",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Everything PostgresNIO: repositories, migrator, change source (LISTEN), embedded cluster, seed loader.
         .target(
             name: "ServiceCircleStore",
             dependencies: [
                 "ServiceCircleDomain",
+                "ServiceCircleApp",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        // Everything Hummingbird: routes, DTOs, problem+json, middleware, OpenAPI document.
+        // Everything Hummingbird: route collections, DTOs, the hot-path response writer, problem+json mapping.
         .target(
             name: "ServiceCircleAPI",
             dependencies: [
                 "ServiceCircleDomain",
-                "ServiceCircleStore",
+                "ServiceCircleSearch",
+                "ServiceCircleApp",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -48,6 +68,9 @@ let package = Package(
             name: "servicecircle",
             dependencies: [
                 "ServiceCircleDomain",
+                "ServiceCircleSearch",
+                "ServiceCircleSeed",
+                "ServiceCircleApp",
                 "ServiceCircleStore",
                 "ServiceCircleAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -58,15 +81,16 @@ let package = Package(
         ),
         .testTarget(
             name: "ServiceCircleDomainTests",
-            dependencies: [
-                "ServiceCircleDomain",
-                .product(name: "PropertyBased", package: "swift-property-based"),
-            ]
+            dependencies: ["ServiceCircleDomain", "ServiceCircleSeed", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
+        .testTarget(name: "ServiceCircleSearchTests", dependencies: ["ServiceCircleDomain", "ServiceCircleSearch"]),
+        .testTarget(name: "ServiceCircleSeedTests", dependencies: ["ServiceCircleDomain", "ServiceCircleSeed"]),
         .testTarget(
             name: "ServiceCircleIntegrationTests",
             dependencies: [
                 "ServiceCircleDomain",
+                "ServiceCircleSearch",
+                "ServiceCircleApp",
                 "ServiceCircleStore",
                 "ServiceCircleAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import ServiceCircleDomain
-import ServiceCircleStore
+import ServiceCircleApp
 
 /// The write side of the catalogue (README "Editing the catalogue"): keys, edits, exceptions, history, import, export.
 enum CatalogueEditing {
@@ -17,8 +17,8 @@ enum CatalogueEditing {
 /// What every write route shares: the stores, Bearer authentication, body parsing, ETags.
 struct WriteSupport: Sendable {
     let deps: AppDependencies
-    var editor: CatalogueEditor { CatalogueEditor(client: deps.catalogue.client, logger: deps.catalogue.logger) }
-    var keys: APIKeyStore { APIKeyStore(client: deps.catalogue.client, logger: deps.catalogue.logger) }
+    var editor: any EditorRepository { deps.editor }
+    var keys: any APIKeyRepository { deps.keys }
 
     static let maxJSONBody = 1 << 20
 
@@ -126,8 +126,8 @@ struct WriteSupport: Sendable {
     func refreshReadModel(_ id: Outlet.ID) async {
         guard let model = deps.readModel else { return }
         do { try await model.refresh(outletID: id.rawValue) } catch {
-            deps.catalogue.logger.warning("read model refresh after a write failed; the change feed will catch up",
-                                          metadata: ["id": "\(id.rawValue)", "error": "\(error)"])
+            model.logger.warning("read model refresh after a write failed; the change feed will catch up",
+                                 metadata: ["id": "\(id.rawValue)", "error": "\(error)"])
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import ServiceCircleApp
 import ServiceCircleDomain
 
 /// The hotline agent console: one page and its script and style, served from the package's resources

@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import ServiceCircleDomain
-import ServiceCircleStore
+import ServiceCircleApp
 
 /// Planners' coverage (README "Coverage"): who lives within `radius_m` of an outlet open for the business in a time
 /// window, where the uncovered residents are, and where k new sites would help most.

@@ -1,4 +1,5 @@
 import Foundation
+import ServiceCircleApp
 import ServiceCircleDomain
 
 /// The bodies of the coverage answers (JSON, GeoJSON, SVG), shared by the routes and `servicecircle coverage`.

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import ServiceCircleApp
 import ServiceCircleDomain
 
 /// JSON bodies of the v1 contract (DESIGN.md); keys become snake_case through `APIJSON.encoder`.

@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import ServiceCircleDomain
-import ServiceCircleStore
+import ServiceCircleApp
 
 /// Temporary closures and special hours: the dated `exceptions` of an outlet's hours, each with a stable id.
 ///

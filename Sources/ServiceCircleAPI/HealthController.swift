@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import ServiceCircleDomain
-import ServiceCircleStore
+import ServiceCircleApp
 
 /// Liveness, readiness and the OpenAPI document.
 struct HealthController: Sendable {
@@ -22,7 +22,7 @@ struct HealthController: Sendable {
 
     func ready() async throws -> Response {
         do {
-            let upToDate = try await Migrator(client: deps.catalogue.client, logger: deps.catalogue.logger).isUpToDate(deps.migrations)
+            let upToDate = try await deps.schema.isUpToDate()
             guard upToDate else { throw DomainError.unavailable("database reachable but migrations are pending; run `servicecircle migrate`") }
         } catch let e as DomainError {
             throw e

@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import ServiceCircleDomain
-import ServiceCircleStore
+import ServiceCircleApp
 
 /// Bulk import (`POST /v1/imports`, CSV or GeoJSON, upsert by code, all or nothing) and export
 /// (`GET /v1/outlets.csv`, `/v1/outlets.geojson`, the list's filters) in formats that re-import to the same catalogue.

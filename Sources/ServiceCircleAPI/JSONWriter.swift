@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import ServiceCircleApp
 import ServiceCircleDomain
 
 /// A small streaming JSON writer for the hot path (/v1/nearest), where Foundation's JSONEncoder with

@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import ServiceCircleDomain
-import ServiceCircleStore
+import ServiceCircleApp
 
 /// Key management over HTTP, for `admin` keys (the CLI `servicecircle keys` does the same on the database).
 struct KeysController: Sendable {
@@ -50,7 +50,7 @@ struct KeysController: Sendable {
         guard case .object(let o) = body else { throw DomainError.invalid("body", "must be an object {name, role}") }
         for k in o.keys.sorted() where k != "name" && k != "role" { errors.append(InvalidParam(name: k, reason: "unknown field; fields: name, role")) }
         var name: String?
-        if case .string(let n)? = o["name"], APIKeyStore.isValidName(n) { name = n } else {
+        if case .string(let n)? = o["name"], APIKeyInfo.isValidName(n) { name = n } else {
             errors.append(InvalidParam(name: "name", reason: "is required: 1 to 64 characters A-Z, a-z, 0-9, '_', '.', '@' or '-'"))
         }
         var role: APIKeyRole?

@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import ServiceCircleDomain
-import ServiceCircleStore
+import ServiceCircleApp
 
 /// GET /v1/nearest — the five-kilometre service circle (DESIGN.md).
 struct NearestController: Sendable {
@@ -169,7 +169,7 @@ struct NearestController: Sendable {
     /// The answer from PostGIS: candidates in the radius, then pages outward when fallbacks apply.
     func fromPostGIS(_ q: NearestQuery) async throws -> NearestAnswer {
         let calendar = try await deps.calendar.current()
-        var compiled = CompiledCache(calendar: calendar)
+        var compiled = CompiledHoursCache(calendar: calendar)
         let inRadius = try await deps.catalogue.within(radius: q.radius, of: q.point, businesses: q.businesses, kinds: q.kinds)
         var answer = Nearest.answer(
             inRadius: inRadius.map { NearestCandidate(outlet: $0.outlet, distance: $0.distance, hours: compiled.hours($0.outlet)) },
@@ -181,26 +181,10 @@ struct NearestController: Sendable {
     }
 
     /// Hours compiled once per distinct (hours, businesses) within a request.
-    struct CompiledCache {
-        struct Key: Hashable {
-            var hours: Hours
-            var businesses: [BusinessCode]
-        }
-        let calendar: HolidayCalendar
-        var cache: [Key: CompiledHours] = [:]
-        mutating func hours(_ o: Outlet) -> CompiledHours {
-            let key = Key(hours: o.hours, businesses: o.businesses)
-            if let h = cache[key] { return h }
-            let h = o.compiledHours(calendar: calendar)
-            cache[key] = h
-            return h
-        }
-    }
-
     /// The nearest outlet beyond the radius (to 50 km) open at arrival: candidates in the index's
     /// nearest-neighbour order (great-circle), in growing pages, each ranked by its geodesic distance; the
     /// walk stops once the great-circle distance (within 0.6 % of the geodesic) rules out beating the best.
-    func beyond(_ q: NearestQuery, compiled: inout CompiledCache) async throws -> NearestResult? {
+    func beyond(_ q: NearestQuery, compiled: inout CompiledHoursCache) async throws -> NearestResult? {
         var best: NearestResult?
         var offset = 0
         var page = 256

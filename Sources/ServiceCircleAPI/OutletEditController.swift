@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import ServiceCircleDomain
-import ServiceCircleStore
+import ServiceCircleApp
 
 /// Editing outlets: create, replace, merge-patch, close; their history; one outlet as it was at an instant.
 struct OutletEditController: Sendable {
@@ -205,7 +205,7 @@ struct OutletEditController: Sendable {
         let idResult = Result { try WriteSupport.outletID(context) }
         try p.check()
         let id = try idResult.get()
-        let editor = CatalogueEditor(client: deps.catalogue.client, logger: deps.catalogue.logger)
+        let editor = deps.editor
         let calendar = try await deps.calendar.current()
         if let asOf {
             guard let entry = try await editor.asOf(id: id, Date(timeIntervalSince1970: TimeInterval(asOf.seconds))),

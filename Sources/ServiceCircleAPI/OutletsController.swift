@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import ServiceCircleDomain
-import ServiceCircleStore
+import ServiceCircleApp
 
 /// The outlet catalogue: list with filters and cursor pagination, one outlet, its status at an instant.
 struct OutletsController: Sendable {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import ServiceCircleApp
 import ServiceCircleDomain
 
 /// An RFC 9457 problem detail, the body of every error response (`application/problem+json`).

@@ -1,15 +1,15 @@
 import Foundation
 import Hummingbird
 import ServiceCircleDomain
-import ServiceCircleStore
+import ServiceCircleApp
 
 /// Regions and their boundaries. Reads are public; boundary writes need an `editor` key, like catalogue edits.
 struct RegionsController: Sendable {
-    let store: RegionStore
+    let store: any RegionRepository
     let auth: WriteSupport
 
     init(deps: AppDependencies) {
-        store = RegionStore(client: deps.catalogue.client, logger: deps.catalogue.logger)
+        store = deps.regions
         auth = WriteSupport(deps: deps)
     }
 

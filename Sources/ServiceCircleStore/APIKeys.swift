@@ -1,41 +1,14 @@
 import Crypto
 import Foundation
+import ServiceCircleApp
 import Logging
 import PostgresNIO
 
-/// What a key may do. Reads need no key; writes need `editor`; key management needs `admin` (which can also edit).
-public enum APIKeyRole: String, CaseIterable, Sendable, Codable {
-    case editor
-    case admin
-
-    public func allows(_ needed: APIKeyRole) -> Bool { self == .admin || needed == .editor }
-}
-
-/// A key as listed: never its secret.
-public struct APIKeyInfo: Sendable, Equatable {
-    public var keyID: String
-    public var name: String
-    public var role: APIKeyRole
-    public var createdAt: Date
-    public var createdBy: String
-    public var revokedAt: Date?
-}
-
-public enum APIKeyError: Error, Sendable, Equatable, CustomStringConvertible {
-    case invalidName(String)
-    case nameTaken(String)
-    public var description: String {
-        switch self {
-        case .invalidName(let n): "key name '\(n)' must be 1 to 64 characters A-Z, a-z, 0-9, '_', '.', '@' or '-', starting with a letter or digit"
-        case .nameTaken(let n): "a live key named '\(n)' exists; revoke it first"
-        }
-    }
-}
 
 /// API keys in PostgreSQL (table `api_keys`). A key reads `sck_<key id>_<secret>`: the key id (public) finds the
 /// row, and the SHA-256 of the whole key is compared with the stored hash in constant time. Only the hash is stored;
 /// the key itself is shown once, by ``create(name:role:createdBy:)``, and never logged (no query carries it).
-public struct APIKeyStore: Sendable {
+public struct APIKeyStore: APIKeyRepository {
     public let client: PostgresClient
     public let logger: Logger
 
@@ -46,12 +19,6 @@ public struct APIKeyStore: Sendable {
 
     static let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
 
-    public static func isValidName(_ name: String) -> Bool {
-        let u = Array(name.utf8)
-        func alnum(_ c: UInt8) -> Bool { (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) }
-        return (1...64).contains(u.count) && alnum(u[0]) && u.allSatisfy { alnum($0) || $0 == 0x5F || $0 == 0x2E || $0 == 0x40 || $0 == 0x2D }
-    }
-
     static func randomBytes(_ n: Int) -> [UInt8] {
         SymmetricKey(size: SymmetricKeySize(bitCount: n * 8)).withUnsafeBytes { Array($0) }
     }
@@ -60,7 +27,7 @@ public struct APIKeyStore: Sendable {
 
     /// Creates a key and returns it with its listing; the key cannot be recovered later.
     public func create(name: String, role: APIKeyRole, createdBy: String) async throws -> (key: String, info: APIKeyInfo) {
-        guard Self.isValidName(name) else { throw APIKeyError.invalidName(name) }
+        guard APIKeyInfo.isValidName(name) else { throw APIKeyError.invalidName(name) }
         let keyID = String(decoding: Self.randomBytes(12).map { Self.alphabet[Int($0) % Self.alphabet.count] }, as: UTF8.self)
         let secret = Data(Self.randomBytes(32)).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")

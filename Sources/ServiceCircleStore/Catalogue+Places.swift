@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import ServiceCircleApp
 import ServiceCircleDomain
 
 extension Catalogue {

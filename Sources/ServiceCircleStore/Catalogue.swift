@@ -1,32 +1,12 @@
 import Foundation
 import Logging
 import PostgresNIO
+import ServiceCircleApp
 import ServiceCircleDomain
 import Synchronization
 
-/// Filters of the outlet list (`GET /v1/outlets`).
-public struct OutletFilter: Sendable, Hashable {
-    public var kinds: [OutletKind] = []
-    /// An outlet must offer all of them.
-    public var businesses: [BusinessCode] = []
-    public var city: String?
-    public var districtCode: String?
-    /// Whitespace-separated words; each must occur in the name, address or administrative names.
-    public var text: String?
-    public var operatingStates: [OperatingState] = []
-    public var afterID: Outlet.ID?
-    public var limit: Int = 50
-    public init() {}
-}
-
-/// A candidate of a spatial search: the outlet and its geodesic distance in metres from the query point.
-public struct OutletDistance: Sendable {
-    public var outlet: Outlet
-    public var distance: Double
-}
-
 /// The catalogue in PostgreSQL: every read and write of outlets and the calendar goes through here.
-public struct Catalogue: Sendable {
+public struct Catalogue: CatalogueRepository, ReadModelSource {
     public let client: PostgresClient
     public let logger: Logger
 
@@ -84,15 +64,31 @@ public struct Catalogue: Sendable {
                       operatingState: state, businesses: r.13.compactMap(BusinessCode.init(rawValue:)).sorted(), hours: hours)
     }
 
-    // MARK: Reads
+    // MARK: The read model's source
 
-    /// One outlet's row as stored (the read model keys hours classes by the stored hours text).
-    func outletRow(id: Outlet.ID) async throws -> OutletRow? {
+    /// One outlet as stored, with its hours text (the read model keys hours classes by it).
+    public func storedOutlet(id: Int64) async throws -> StoredOutlet? {
         let rows = try await client.query(
-            "SELECT \(unescaped: Self.outletColumns) FROM outlets WHERE id = \(id.rawValue)", logger: logger)
-        for try await r in rows.decode(OutletRow.self) { return r }
+            "SELECT \(unescaped: Self.outletColumns) FROM outlets WHERE id = \(id)", logger: logger)
+        for try await r in rows.decode(OutletRow.self) { return StoredOutlet(outlet: try Self.outletSharingHours(r), hoursText: r.14) }
         return nil
     }
+
+    /// Every active outlet; outlets share a few hundred distinct hours, each decoded once.
+    public func activeOutlets(unreadable: @Sendable (Int64, any Error) -> Void) async throws -> [StoredOutlet] {
+        var decoded: [String: Hours] = [:]
+        var out: [StoredOutlet] = []
+        let rows = try await client.query(
+            "SELECT \(unescaped: Self.outletColumns) FROM outlets WHERE operating_state = 'active'", logger: logger)
+        for try await r in rows.decode(OutletRow.self) {
+            do { out.append(StoredOutlet(outlet: try Self.outlet(r, decodedHours: &decoded), hoursText: r.14)) } catch {
+                unreadable(r.0, error)
+            }
+        }
+        return out
+    }
+
+    // MARK: Reads
 
     public func outlet(id: Outlet.ID) async throws -> Outlet? {
         let rows = try await client.query(

@@ -1,58 +1,12 @@
 import Foundation
 import Logging
 import PostgresNIO
+import ServiceCircleApp
 import ServiceCircleDomain
 
-/// An outlet with the version its row is at (the ETag) and when it last changed.
-public struct VersionedOutlet: Sendable {
-    public var outlet: Outlet
-    public var version: Int
-    public var updatedAt: Date
-}
-
-/// Why a write was refused; the API maps these to 404, 412 and 409.
-public enum EditError: Error, Sendable, Equatable {
-    case notFound(Outlet.ID)
-    /// The row is no longer at the version the editor read (If-Match): it is at `current`.
-    case stale(current: Int)
-    /// Another outlet already has this code.
-    case duplicateCode(String)
-}
-
-/// One entry of an outlet's audit history.
-public struct HistoryEntry: Sendable {
-    public var id: Int64
-    public var outletID: Outlet.ID
-    public var version: Int
-    public var action: String
-    public var actor: String
-    public var changedAt: Date
-    public var before: JSONValue?
-    public var after: JSONValue?
-}
-
-/// Who writes and why: recorded by the history trigger of the same transaction (sql/0007_write_side.sql).
-public struct ChangeContext: Sendable {
-    public var actor: String
-    public var action: String
-    public init(actor: String, action: String) {
-        self.actor = actor
-        self.action = action
-    }
-}
-
-/// Counts and per-row outcome of an import.
-public struct ImportOutcome: Sendable {
-    public enum Action: String, Sendable { case created, updated, unchanged }
-    public var created = 0
-    public var updated = 0
-    public var unchanged = 0
-    /// The rows that would change (or changed), in row order.
-    public var changes: [(row: Int, code: String, action: Action)] = []
-}
 
 /// Every write to the catalogue: edits under optimistic concurrency, exceptions, import, and the history they leave.
-public struct CatalogueEditor: Sendable {
+public struct CatalogueEditor: EditorRepository {
     public let client: PostgresClient
     public let logger: Logger
 

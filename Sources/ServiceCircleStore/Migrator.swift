@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Logging
 import PostgresNIO
+import ServiceCircleApp
 import ServiceCircleDomain
 
 /// One numbered schema file of `sql/`.

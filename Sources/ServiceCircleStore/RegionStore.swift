@@ -1,27 +1,12 @@
 import Foundation
 import Logging
 import PostgresNIO
+import ServiceCircleApp
 import ServiceCircleDomain
 
-/// A region as stored, with its boundary and the demand assigned to it.
-public struct StoredRegion: Sendable {
-    public var region: CoverageRegion
-    public var province: String
-    public var city: String
-    public var level: String
-    public var areaKm2: Double
-    public var bbox: Region.BoundingBox
-    public var populationSource: String
-    /// Area of the effective boundary (geodesic, km²), when there is one.
-    public var boundaryAreaKm2: Double?
-    public var uploadedAt: String?
-    /// Residents and points of the demand assigned to the region (for a city: to its districts).
-    public var demandPopulation: Int
-    public var demandPoints: Int
-}
 
 /// Regions, their boundaries and the residential demand in PostgreSQL (sql/0008_coverage.sql).
-public struct RegionStore: Sendable {
+public struct RegionStore: RegionRepository {
     public let client: PostgresClient
     public let logger: Logger
 

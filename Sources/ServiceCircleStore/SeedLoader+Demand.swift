@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import ServiceCircleApp
 import ServiceCircleDomain
 
 extension SeedLoader {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import ServiceCircleApp
 import ServiceCircleDomain
 
 /// Loads `SeedData/`: calendar CSVs (`calendar/*.csv`) and outlet files (`outlets/*.jsonl`).

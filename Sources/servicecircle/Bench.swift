@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ServiceCircleApp
 import ServiceCircleDomain
 
 /// Micro-benchmarks of the domain core, run in release: `swift run -c release servicecircle bench hours`.

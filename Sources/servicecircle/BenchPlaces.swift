@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import ServiceCircleApp
 import ServiceCircleDomain
+import ServiceCircleSeed
 
 extension Bench {
     /// Place lookups per second over the seed catalogue plus a generated national one (no database: the index is

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import ServiceCircleAPI
+import ServiceCircleApp
 import ServiceCircleDomain
 import ServiceCircleStore
 
@@ -13,7 +14,7 @@ func withPlannerDependencies<R: Sendable>(_ db: DatabaseOptions, seed: Bool,
     let seedDir = db.seedDirectory
     return try await db.withMigratedDatabase { d in
         if seed { _ = try await SeedLoader(client: d.client, logger: d.logger).load(from: seedDir) }
-        return try await body(AppDependencies(client: d.client, migrations: d.migrations, logger: d.logger))
+        return try await body(AppDependencies.postgres(client: d.client, migrations: d.migrations, logger: d.logger))
     }
 }
 
@@ -91,7 +92,7 @@ struct RegionsCommand: AsyncParsableCommand {
         @OptionGroup var db: DatabaseOptions
         func run() async throws {
             let lines = try await withPlannerDependencies(db, seed: true) { deps in
-                try await RegionStore(client: deps.catalogue.client, logger: deps.catalogue.logger).regions().map { r in
+                try await deps.regions.regions().map { r in
                     [r.region.code, r.region.name, r.region.parentCode ?? "", r.region.population.map(String.init) ?? "",
                      r.region.populationEstimated ? "estimated" : "census", r.region.boundarySource ?? "none",
                      String(r.demandPoints), String(r.demandPopulation)].joined(separator: "\t")
@@ -122,7 +123,7 @@ struct RegionsCommand: AsyncParsableCommand {
             let code = code, frozen = polygons
             do {
                 let r = try await withPlannerDependencies(db, seed: true) { deps in
-                    let store = RegionStore(client: deps.catalogue.client, logger: deps.catalogue.logger)
+                    let store = deps.regions
                     if let frozen { return try await store.upload(boundary: frozen, for: code) }
                     return try await store.clearUpload(for: code)
                 }

@@ -1,5 +1,7 @@
 import Foundation
+import ServiceCircleApp
 import ServiceCircleDomain
+import ServiceCircleSeed
 
 /// Writes `SeedData/demand/`: the demand points of every district and, for readers, the populations they sum to.
 enum DemandFiles {

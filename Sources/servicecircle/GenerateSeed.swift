@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import ServiceCircleApp
 import ServiceCircleDomain
+import ServiceCircleSeed
 
 /// Writes the seed catalogue (deterministic) or a national catalogue of any size for benchmarks.
 struct GenerateSeed: ParsableCommand {

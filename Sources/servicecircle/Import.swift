@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ServiceCircleApp
 import ServiceCircleDomain
 import ServiceCircleStore
 

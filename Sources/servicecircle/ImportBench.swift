@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import PostgresNIO
+import ServiceCircleApp
 import ServiceCircleDomain
+import ServiceCircleSeed
 import ServiceCircleStore
 
 /// `servicecircle bench import`: bulk import of a generated national catalogue into a scratch database (BENCHMARKS.md).

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ServiceCircleApp
 import ServiceCircleStore
 
 /// `servicecircle keys create|list|revoke`: API keys, straight on the database (no server needed).
@@ -37,7 +38,7 @@ struct Keys: AsyncParsableCommand {
 
         func run() async throws {
             guard let role = APIKeyRole(rawValue: role) else { throw ValidationError("--role must be editor or admin") }
-            guard APIKeyStore.isValidName(name) else { throw ValidationError(APIKeyError.invalidName(name).description) }
+            guard APIKeyInfo.isValidName(name) else { throw ValidationError(APIKeyError.invalidName(name).description) }
             let name = name
             let (key, info) = try await Keys.withStore(db) { try await $0.create(name: name, role: role, createdBy: Keys.operatorName) }
             FileHandle.standardError.write(Data("created \(info.role.rawValue) key '\(info.name)' (key id \(info.keyID)); it is shown once, store it now:\n".utf8))

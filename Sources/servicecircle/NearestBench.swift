@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import ServiceCircleAPI
+import ServiceCircleApp
 import ServiceCircleDomain
 import ServiceCircleStore
 

@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import PostgresNIO
 import ServiceCircleAPI
+import ServiceCircleApp
 import ServiceCircleDomain
 import ServiceCircleStore
 import ServiceLifecycle
@@ -110,8 +111,8 @@ struct Serve: AsyncParsableCommand {
             let client = PostgresClient(configuration: location.clientConfiguration, backgroundLogger: logger)
             let config = AppConfiguration(host: host ?? db.env["HOST"] ?? "127.0.0.1", port: port ?? db.env["PORT"].flatMap(Int.init) ?? 8080)
             let modelService = mode == .memory ? ReadModelService(model: ReadModel(client: client, logger: logger)) : nil
-            let deps = AppDependencies(client: client, migrations: migrations, readModel: modelService?.model,
-                                       regions: try db.regions(), logger: logger)
+            let deps = AppDependencies.postgres(client: client, migrations: migrations, readModel: modelService?.model,
+                                                placeRegions: try db.regions(), logger: logger)
             let seedDir = db.seedDirectory
             let noSeed = noSeed
             // Services stop in reverse order after the server has drained its requests: the read model, then the pool.

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import PostgresNIO
 @testable import ServiceCircleAPI
+@testable import ServiceCircleApp
 import ServiceCircleDomain
 @testable import ServiceCircleStore
 import Testing
@@ -359,7 +360,7 @@ struct CoverageCLITests {
         let bin = try #require(ProcessInfo.processInfo.environment["SERVICECIRCLE_BIN"], "run the tests with ./scripts/test.sh")
         try await TestDatabase.withFreshDatabase { client, location in
             try await CoverageFixture.load(client)
-            let deps = AppDependencies(client: client, migrations: try TestDatabase.migrations(),
+            let deps = AppDependencies.postgres(client: client, migrations: try TestDatabase.migrations(),
                                        clock: FixedClock(Instant(rfc3339: "2026-03-02T10:00:00+08:00")!), logger: TestDatabase.logger)
             let app = Application(router: buildRouter(deps), logger: TestDatabase.logger)
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sc-cli-" + UUID().uuidString)

@@ -2,6 +2,7 @@ import Foundation
 import HummingbirdTesting
 import PostgresNIO
 @testable import ServiceCircleAPI
+@testable import ServiceCircleApp
 import ServiceCircleDomain
 import ServiceCircleStore
 import Testing

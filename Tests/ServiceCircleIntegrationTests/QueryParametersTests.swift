@@ -1,4 +1,5 @@
 @testable import ServiceCircleAPI
+@testable import ServiceCircleApp
 import ServiceCircleDomain
 import Testing
 

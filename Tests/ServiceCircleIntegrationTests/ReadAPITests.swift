@@ -2,6 +2,7 @@ import Foundation
 import HummingbirdTesting
 import PostgresNIO
 @testable import ServiceCircleAPI
+@testable import ServiceCircleApp
 import ServiceCircleDomain
 import ServiceCircleStore
 import Testing
@@ -205,7 +206,7 @@ struct ReadAPITests {
 
     @Test func openAPIDocumentsEveryRoute() async throws {
         try await TestApp.run { http, client in
-            let deps = AppDependencies(client: client, migrations: [], logger: TestDatabase.logger)
+            let deps = AppDependencies.postgres(client: client, migrations: [], logger: TestDatabase.logger)
             let routes = Set(buildRouter(deps).routes.map { r -> String in
                 let path = r.path.description.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }
                 return "\(r.method.rawValue.lowercased()) /" + path.joined(separator: "/")

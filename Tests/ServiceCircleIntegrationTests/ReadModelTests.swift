@@ -1,6 +1,7 @@
 import Foundation
 import PostgresNIO
 import ServiceCircleDomain
+@testable import ServiceCircleApp
 import ServiceCircleStore
 import Testing
 

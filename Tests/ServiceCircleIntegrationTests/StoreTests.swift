@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import ServiceCircleDomain
+@testable import ServiceCircleApp
 import ServiceCircleStore
 import Testing
 

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Logging
 import PostgresNIO
 @testable import ServiceCircleAPI
+@testable import ServiceCircleApp
 import ServiceCircleDomain
 import ServiceCircleStore
 import Testing
@@ -125,8 +126,8 @@ struct TestApp {
                 model = ReadModel(client: client, logger: TestDatabase.logger)
                 try await model!.reloadAll()
             }
-            let deps = AppDependencies(client: client, migrations: try TestDatabase.migrations(), clock: FixedClock(now),
-                                       readModel: model, regions: try TestDatabase.regions(), logger: TestDatabase.logger)
+            let deps = AppDependencies.postgres(client: client, migrations: try TestDatabase.migrations(), clock: FixedClock(now),
+                                       readModel: model, placeRegions: try TestDatabase.regions(), logger: TestDatabase.logger)
             let app = Application(router: buildRouter(deps), logger: TestDatabase.logger)
             try await $nearestSource.withValue(memory ? "memory" : "postgis") {
                 try await app.test(.router) { http in try await body(http, client) }

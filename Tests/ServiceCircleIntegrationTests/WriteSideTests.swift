@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Logging
 import PostgresNIO
 @testable import ServiceCircleAPI
+@testable import ServiceCircleApp
 import ServiceCircleDomain
 import ServiceCircleStore
 import Synchronization
@@ -94,7 +95,7 @@ func runWithLiveReadModel(at now: Instant = Instant(rfc3339: "2026-03-02T10:00:0
             group.addTask { await model.run() }
             defer { group.cancelAll() }
             try await eventually("read model loaded") { model.isLoaded }
-            let deps = AppDependencies(client: client, migrations: try TestDatabase.migrations(), clock: FixedClock(now),
+            let deps = AppDependencies.postgres(client: client, migrations: try TestDatabase.migrations(), clock: FixedClock(now),
                                        readModel: model, logger: TestDatabase.logger)
             let app = Application(router: buildRouter(deps), logger: TestDatabase.logger)
             try await TestApp.$nearestSource.withValue("memory") {
@@ -181,7 +182,7 @@ struct WriteAuthTests {
             try await TestDatabase.load(readFixture, into: client)
             let keys = try await TestKeys.make(client)
             let id = try await firstID(client, code: "T-002")
-            let deps = AppDependencies(client: client, migrations: try TestDatabase.migrations(),
+            let deps = AppDependencies.postgres(client: client, migrations: try TestDatabase.migrations(),
                                        clock: FixedClock(Instant(rfc3339: "2026-03-02T10:00:00+08:00")!), logger: logger)
             let app = Application(router: buildRouter(deps), logger: logger)
             try await app.test(.router) { http in

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ServiceCircleDomain
+@testable import ServiceCircleSeed
 
 private let project = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 

@@ -1,29 +1,6 @@
+import ServiceCircleDomain
 import Foundation
 import Synchronization
-
-/// An outlet ready for the nearest-outlet search: the outlet and its hours compiled against the calendar.
-/// One shared instance per outlet, so grid cells copy a reference, not the outlet.
-public final class IndexedOutlet: Sendable {
-    public let outlet: Outlet
-    public let hours: CompiledHours
-    public let businesses: BusinessSet
-    /// The hours as Chinese text when already rendered (the read model renders each distinct hours once).
-    public let hoursTextZh: String?
-    /// Outlets with the same hours and businesses share a class (≥ 0), so a search tests "could it be open?"
-    /// once per class instead of once per outlet; -1 puts the outlet in a class of its own. Ids are dense
-    /// (0, 1, 2, ... as the read model numbers them): searches index arrays by them.
-    public let hoursClass: Int
-    /// The outlet's JSON summary once the API layer has written it (opaque here): served outlets are written once,
-    /// not once per response.
-    public let rendered = Mutex<[UInt8]?>(nil)
-    public init(outlet: Outlet, hours: CompiledHours, hoursTextZh: String? = nil, hoursClass: Int = -1) {
-        self.outlet = outlet
-        self.hours = hours
-        self.businesses = BusinessSet(outlet.businesses)
-        self.hoursTextZh = hoursTextZh
-        self.hoursClass = hoursClass
-    }
-}
 
 /// The in-memory spatial index of the read model: active outlets bucketed in cells of 0.025° × 0.025°
 /// (about 2.8 km × 2.4 km at 30° N). At a million outlets a cell of a city centre holds a hundred or so

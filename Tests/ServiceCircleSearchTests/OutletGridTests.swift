@@ -1,5 +1,6 @@
 import Foundation
-import ServiceCircleDomain
+@testable import ServiceCircleDomain
+@testable import ServiceCircleSearch
 import Testing
 
 /// The read model's grid against an exhaustive scan: same results, opening-soon and beyond-radius answer.

@@ -1,19 +1,17 @@
 import Foundation
 import Logging
-import PostgresNIO
 import ServiceCircleDomain
+import ServiceCircleSearch
 import Synchronization
 
 /// The in-memory read model of the nearest-outlet search (DESIGN.md "Later (performance issue)").
 ///
 /// Every active outlet is held in an ``OutletGrid`` with its hours compiled against the calendar. It is
-/// loaded from PostgreSQL at start and kept fresh by the change feed (`LISTEN servicecircle_changes`,
-/// sql/0005_change_feed.sql): a changed outlet is re-read by id, a bulk change or a calendar change reloads
-/// everything. The listener subscribes before the first load, so nothing committed in between is missed.
+/// loaded from the catalogue at start and kept fresh by the change feed (a ``ChangeSource``): a changed outlet is
+/// re-read by id, a bulk change or a calendar change reloads everything. The source subscribes before the first
+/// load, so nothing committed in between is missed.
 /// Until the first load completes ``answer(_:)`` returns nil and callers use the PostGIS path.
 public final class ReadModel: Sendable {
-    public static let channel = "servicecircle_changes"
-
     struct State: Sendable {
         var grid = OutletGrid()
         /// What queries read: the grid as of the last change, behind one reference, so that taking it under the
@@ -27,11 +25,13 @@ public final class ReadModel: Sendable {
     }
 
     let state = Mutex(State())
-    let client: PostgresClient
-    let logger: Logger
+    let source: any ReadModelSource
+    let changes: any ChangeSource
+    public let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
-        self.client = client
+    public init(source: any ReadModelSource, changes: any ChangeSource, logger: Logger) {
+        self.source = source
+        self.changes = changes
         self.logger = logger
     }
 
@@ -53,14 +53,7 @@ public final class ReadModel: Sendable {
     public func run() async {
         while !Task.isCancelled {
             do {
-                try await client.withConnection { conn in
-                    try await conn.listen(on: Self.channel) { notifications in
-                        try await self.reloadAll()
-                        for try await n in notifications {
-                            try await self.apply(payload: n.payload)
-                        }
-                    }
-                }
+                try await changes.run(subscribed: { try await self.reloadAll() }, apply: { try await self.apply($0) })
             } catch {
                 if Task.isCancelled { break }
                 logger.error("read model: change feed lost, reloading in 1 s", metadata: ["error": "\(String(reflecting: error))"])
@@ -73,38 +66,22 @@ public final class ReadModel: Sendable {
     /// writes); other processes get it from the change feed. Does nothing before the first load.
     public func refresh(outletID id: Int64) async throws {
         guard isLoaded else { return }
-        try await apply(payload: #"{"table":"outlets","id":\#(id)}"#)
+        try await apply(CatalogueChange(table: "outlets", id: id))
     }
 
-    struct Change: Decodable {
-        var table: String
-        var id: Int64?
-        var reload: Bool?
-    }
-
-    func apply(payload: String) async throws {
-        guard let change = try? JSONDecoder().decode(Change.self, from: Data(payload.utf8)) else {
-            logger.warning("read model: unreadable change notification", metadata: ["payload": "\(payload)"])
-            return
-        }
-        if change.reload == true || change.table != "outlets" || change.id == nil {
-            try await reloadAll()
-            return
-        }
-        let id = change.id!
-        let row = try await Catalogue(client: client, logger: logger).outletRow(id: Outlet.ID(id))
-        guard let calendar = state.withLock({ $0.calendar }) else { return try await reloadAll() }
-        var decoded: [String: Hours] = [:]
-        var outlet: Outlet?
-        do { outlet = try row.map { try Catalogue.outlet($0, decodedHours: &decoded) } } catch {
+    func apply(_ change: CatalogueChange) async throws {
+        guard let id = change.outletID else { return try await reloadAll() }
+        var stored: StoredOutlet?
+        do { stored = try await source.storedOutlet(id: id) } catch let error as CancellationError { throw error } catch {
             // A row the service cannot read leaves the index (and is logged) rather than stopping the feed.
             logger.error("read model: outlet unreadable, left out", metadata: ["id": "\(id)", "error": "\(error)"])
-            outlet = nil
+            stored = nil
         }
+        guard let calendar = state.withLock({ $0.calendar }) else { return try await reloadAll() }
         state.withLock { s in
-            if let outlet, let row {
-                let cls = Self.hoursClass(for: outlet, text: row.14, calendar: calendar, classes: &s.classes)
-                s.grid.upsert(IndexedOutlet(outlet: outlet, hours: cls.hours, hoursTextZh: cls.text, hoursClass: cls.id))
+            if let stored {
+                let cls = Self.hoursClass(for: stored.outlet, text: stored.hoursText, calendar: calendar, classes: &s.classes)
+                s.grid.upsert(IndexedOutlet(outlet: stored.outlet, hours: cls.hours, hoursTextZh: cls.text, hoursClass: cls.id))
             } else {
                 s.grid.remove(id: id)
             }
@@ -117,24 +94,19 @@ public final class ReadModel: Sendable {
     /// Reads the calendar and every active outlet into a new grid, then swaps it in.
     public func reloadAll() async throws {
         let started = ContinuousClock.now
-        let catalogue = Catalogue(client: client, logger: logger)
-        let calendar = try await catalogue.holidayCalendar()
-        // Outlets share a few hundred distinct hours: decode, compile and render each distinct one once.
+        let calendar = try await source.holidayCalendar()
+        // Outlets share a few hundred distinct hours: compile and render each distinct one once.
         var classes: [HoursKey: HoursClass] = [:]
-        var decoded: [String: Hours] = [:]
+        let unreadable = Mutex(0)
+        let rows = try await source.activeOutlets { id, error in
+            unreadable.withLock { $0 += 1 }
+            self.logger.error("read model: outlet unreadable, left out", metadata: ["id": "\(id)", "error": "\(error)"])
+        }
         var items: [IndexedOutlet] = []
-        let rows = try await client.query(
-            "SELECT \(unescaped: Catalogue.outletColumns) FROM outlets WHERE operating_state = 'active'", logger: logger)
-        var unreadable = 0
-        for try await r in rows.decode(Catalogue.OutletRow.self) {
-            let outlet: Outlet
-            do { outlet = try Catalogue.outlet(r, decodedHours: &decoded) } catch {
-                unreadable += 1
-                logger.error("read model: outlet unreadable, left out", metadata: ["id": "\(r.0)", "error": "\(error)"])
-                continue
-            }
-            let cls = Self.hoursClass(for: outlet, text: r.14, calendar: calendar, classes: &classes)
-            items.append(IndexedOutlet(outlet: outlet, hours: cls.hours, hoursTextZh: cls.text, hoursClass: cls.id))
+        items.reserveCapacity(rows.count)
+        for r in rows {
+            let cls = Self.hoursClass(for: r.outlet, text: r.hoursText, calendar: calendar, classes: &classes)
+            items.append(IndexedOutlet(outlet: r.outlet, hours: cls.hours, hoursTextZh: cls.text, hoursClass: cls.id))
         }
         let grid = OutletGrid(items)
         let count = grid.count
@@ -147,7 +119,7 @@ public final class ReadModel: Sendable {
             s.generation += 1
         }
         logger.info("read model loaded", metadata: [
-            "outlets": "\(count)", "hours_classes": "\(classes.count)", "unreadable": "\(unreadable)", "took": "\(ContinuousClock.now - started)",
+            "outlets": "\(count)", "hours_classes": "\(classes.count)", "unreadable": "\(unreadable.withLock { $0 })", "took": "\(ContinuousClock.now - started)",
         ])
     }
 

@@ -1,3 +1,4 @@
+import ServiceCircleDomain
 import Foundation
 
 /// Deterministic generators of seed outlets.

@@ -1,27 +1,25 @@
 import Foundation
-import Hummingbird
 import ServiceCircleDomain
 
 /// Reads query parameters, collecting every problem so that one 400 names them all.
 /// Unknown parameter names are refused too: a misspelt `bussiness=` must not silently widen an answer.
-struct QueryParameters {
-    struct Pair {
-        var name: String
-        var value: String
+package struct QueryParameters {
+    package struct Pair {
+        package var name: String
+        package var value: String
     }
 
     /// Name → value in the order given (a handful per request: a scan beats hashing).
     private var pairs: [Pair] = []
-    private(set) var errors: [InvalidParam] = []
+    package private(set) var errors: [InvalidParam] = []
 
-    /// From the raw query string: `&`-separated `name=value` pairs, values percent-decoded (as Hummingbird's
-    /// `queryParameters` does, but without its dictionary: this runs on every request of the hot routes).
-    init(_ request: Request, allowed: Set<String>) {
-        self.init(pairs: Self.pairs(request.uri.query ?? ""), allowed: allowed)
+    /// From a raw query string: `&`-separated `name=value` pairs, values percent-decoded.
+    package init(query: String, allowed: Set<String>) {
+        self.init(pairs: Self.pairs(query), allowed: allowed)
     }
 
     /// From decoded name → values pairs (the CLI passes its flags through the same checks).
-    init(values: [String: [String]], allowed: Set<String>) {
+    package init(values: [String: [String]], allowed: Set<String>) {
         self.init(pairs: values.keys.sorted().flatMap { k in values[k]!.map { Pair(name: k, value: $0) } }, allowed: allowed)
     }
 
@@ -36,7 +34,7 @@ struct QueryParameters {
     /// Splits a raw query: an empty segment between two `&` counts as a nameless parameter (and is refused), a
     /// trailing `&` does not; a segment without `=` has an empty value. Names and values are percent-decoded
     /// (a malformed escape leaves the text as given; invalid UTF-8 becomes U+FFFD); `+` stays `+`.
-    static func pairs(_ query: String) -> [Pair] {
+    package static func pairs(_ query: String) -> [Pair] {
         var query = query
         return query.withUTF8 { bytes in
             var out: [Pair] = []
@@ -59,7 +57,7 @@ struct QueryParameters {
         }
     }
 
-    static func decoded(_ bytes: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> String {
+    package static func decoded(_ bytes: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> String {
         let raw = UnsafeBufferPointer(rebasing: bytes[from..<to])
         guard raw.contains(UInt8(ascii: "%")) else { return String(decoding: raw, as: UTF8.self) }
         func hex(_ b: UInt8) -> UInt8? {
@@ -89,9 +87,9 @@ struct QueryParameters {
     }
 
     /// Without spaces and tabs (any Unicode white space but line breaks) at either end.
-    static func trimmed(_ s: String) -> String { trimmed(s[...]) }
+    package static func trimmed(_ s: String) -> String { trimmed(s[...]) }
 
-    static func trimmed(_ s: Substring) -> String {
+    package static func trimmed(_ s: Substring) -> String {
         // Plain ASCII at both ends (nearly every value): nothing to trim, no grapheme breaking.
         if let f = s.utf8.first, let l = s.utf8.last, f > 0x20, f < 0x7f, l > 0x20, l < 0x7f { return String(s) }
         func blank(_ c: Character) -> Bool { c.isWhitespace && !c.isNewline }
@@ -116,14 +114,14 @@ struct QueryParameters {
         return found
     }
 
-    mutating func fail(_ name: String, _ reason: String) { errors.append(InvalidParam(name: name, reason: reason)) }
+    package mutating func fail(_ name: String, _ reason: String) { errors.append(InvalidParam(name: name, reason: reason)) }
 
     /// Throws the collected problems, if any.
-    func check() throws(DomainError) { if !errors.isEmpty { throw .invalid(errors) } }
+    package func check() throws(DomainError) { if !errors.isEmpty { throw .invalid(errors) } }
 
-    func has(_ name: String) -> Bool { pairs.contains { $0.name == name } }
+    package func has(_ name: String) -> Bool { pairs.contains { $0.name == name } }
 
-    mutating func string(_ name: String) -> String? {
+    package mutating func string(_ name: String) -> String? {
         guard let (first, count) = first(name) else { return nil }
         if count > 1 { fail(name, "given more than once") }
         let v = Self.trimmed(first)
@@ -132,7 +130,7 @@ struct QueryParameters {
     }
 
     /// A comma-separated list (repeating the parameter also works).
-    mutating func list(_ name: String) -> [String] {
+    package mutating func list(_ name: String) -> [String] {
         // One value without a comma (the usual `business=ebike_registration`): no splitting.
         if let (value, count) = first(name), count == 1, !value.utf8.contains(UInt8(ascii: ",")) {
             let item = Self.trimmed(value)
@@ -145,7 +143,7 @@ struct QueryParameters {
         return items
     }
 
-    mutating func codes<T: RawRepresentable & CaseIterable>(_ name: String, _: T.Type) -> [T] where T.RawValue == String {
+    package mutating func codes<T: RawRepresentable & CaseIterable>(_ name: String, _: T.Type) -> [T] where T.RawValue == String {
         var out: [T] = []
         for item in list(name) {
             if let c = T(rawValue: item) { if !out.contains(where: { $0.rawValue == c.rawValue }) { out.append(c) } } else {
@@ -155,7 +153,7 @@ struct QueryParameters {
         return out
     }
 
-    mutating func code<T: RawRepresentable & CaseIterable>(_ name: String, _: T.Type) -> T? where T.RawValue == String {
+    package mutating func code<T: RawRepresentable & CaseIterable>(_ name: String, _: T.Type) -> T? where T.RawValue == String {
         guard let v = string(name) else { return nil }
         guard let c = T(rawValue: v) else {
             fail(name, "unknown value '\(v)'; one of: \(T.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -164,21 +162,21 @@ struct QueryParameters {
         return c
     }
 
-    mutating func int(_ name: String, in range: ClosedRange<Int>) -> Int? {
+    package mutating func int(_ name: String, in range: ClosedRange<Int>) -> Int? {
         guard let v = string(name) else { return nil }
         guard let i = Int(v) else { fail(name, "must be an integer"); return nil }
         guard range.contains(i) else { fail(name, "must be between \(range.lowerBound) and \(range.upperBound)"); return nil }
         return i
     }
 
-    mutating func double(_ name: String, in range: ClosedRange<Double>) -> Double? {
+    package mutating func double(_ name: String, in range: ClosedRange<Double>) -> Double? {
         guard let v = string(name) else { return nil }
         guard let d = Double(v), d.isFinite else { fail(name, "must be a number"); return nil }
         guard range.contains(d) else { fail(name, "must be between \(range.lowerBound) and \(range.upperBound)"); return nil }
         return d
     }
 
-    mutating func instant(_ name: String) -> Instant? {
+    package mutating func instant(_ name: String) -> Instant? {
         guard let v = string(name) else { return nil }
         // '+' in a query string is often a decoded space: accept "2026-02-14T10:00:00 08:00".
         let u = v.utf8
@@ -191,13 +189,13 @@ struct QueryParameters {
         return i
     }
 
-    mutating func date(_ name: String) -> LocalDate? {
+    package mutating func date(_ name: String) -> LocalDate? {
         guard let v = string(name) else { return nil }
         guard let d = LocalDate(iso: v) else { fail(name, "must be a date YYYY-MM-DD"); return nil }
         return d
     }
 
-    mutating func required<T>(_ name: String, _ value: T?) -> T? {
+    package mutating func required<T>(_ name: String, _ value: T?) -> T? {
         if value == nil && !has(name) { fail(name, "is required") }
         return value
     }

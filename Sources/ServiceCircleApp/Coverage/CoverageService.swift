@@ -1,19 +1,18 @@
 import Foundation
 import ServiceCircleDomain
-import ServiceCircleStore
 
 /// The planners' coverage query, shared by the HTTP routes and `servicecircle coverage`: parameters are read by the
 /// same parser (so the CLI refuses what the API refuses, with the same words), the area, demand and outlets come
 /// from PostgreSQL, and the maths is ``CoverageAnalysis`` in the domain.
 public struct CoverageService: Sendable {
-    let regions: RegionStore
-    let catalogue: Catalogue
+    let regions: any RegionRepository
+    let catalogue: any CatalogueRepository
     let calendar: CalendarCache
     let clock: any AppClock
 
     public init(deps: AppDependencies) {
         catalogue = deps.catalogue
-        regions = RegionStore(client: deps.catalogue.client, logger: deps.catalogue.logger)
+        regions = deps.regions
         calendar = deps.calendar
         clock = deps.clock
     }
@@ -150,9 +149,9 @@ public struct CoverageService: Sendable {
             let extent = Region.BoundingBox(minLat: lats.min()!, minLon: lons.min()!, maxLat: lats.max()!, maxLon: lons.max()!)
             let rows = try await regions.outlets(near: extent, radius: r.parameters.radius, businesses: r.parameters.businesses)
             // Hours compiled and rendered once per distinct (hours, businesses): the analysis then decides each once.
-            var compiled: [NearestController.CompiledCache.Key: (CompiledHours, String)] = [:]
+            var compiled: [CompiledHoursCache.Key: (CompiledHours, String)] = [:]
             for o in rows {
-                let key = NearestController.CompiledCache.Key(hours: o.hours, businesses: o.businesses)
+                let key = CompiledHoursCache.Key(hours: o.hours, businesses: o.businesses)
                 let h = compiled[key] ?? (o.compiledHours(calendar: calendar), o.hours.textZh)
                 compiled[key] = h
                 outlets.append(IndexedOutlet(outlet: o, hours: h.0, hoursTextZh: h.1))

@@ -67,6 +67,14 @@ public struct NearestResult: Sendable {
     /// First closed instant after arrival; nil when open through the next 366 days.
     public var closesAt: Instant?
     public var openUntilMinutes: Int?
+    package init(item: IndexedOutlet, distance: Double, etaMinutes: Int, arrivesAt: Instant, closesAt: Instant?, openUntilMinutes: Int?) {
+        self.item = item
+        self.distance = distance
+        self.etaMinutes = etaMinutes
+        self.arrivesAt = arrivesAt
+        self.closesAt = closesAt
+        self.openUntilMinutes = openUntilMinutes
+    }
 }
 
 /// An outlet in the radius that is closed at arrival, with when it next opens.
@@ -77,6 +85,13 @@ public struct OpeningSoon: Sendable {
     public var etaMinutes: Int
     public var nextOpensAt: Instant
     public var closesAt: Instant?
+    package init(item: IndexedOutlet, distance: Double, etaMinutes: Int, nextOpensAt: Instant, closesAt: Instant?) {
+        self.item = item
+        self.distance = distance
+        self.etaMinutes = etaMinutes
+        self.nextOpensAt = nextOpensAt
+        self.closesAt = closesAt
+    }
 }
 
 public struct NearestAnswer: Sendable {
@@ -85,6 +100,12 @@ public struct NearestAnswer: Sendable {
     public var nearestOpenBeyondRadius: NearestResult?
     /// True when the fallbacks were computed (results had fewer than `limit` entries).
     public var fallbacksApplied: Bool
+    package init(results: [NearestResult], openingSoon: [OpeningSoon], nearestOpenBeyondRadius: NearestResult?, fallbacksApplied: Bool) {
+        self.results = results
+        self.openingSoon = openingSoon
+        self.nearestOpenBeyondRadius = nearestOpenBeyondRadius
+        self.fallbacksApplied = fallbacksApplied
+    }
 }
 
 public enum Nearest {
@@ -100,7 +121,7 @@ public enum Nearest {
         return verdict(c, eta: eta, time: timeVerdict(c.hours, arrival: q.at.adding(minutes: eta), q), q)
     }
 
-    static func verdict(_ c: NearestCandidate, eta: Int, time: TimeVerdict, _ q: NearestQuery) -> Verdict {
+    package static func verdict(_ c: NearestCandidate, eta: Int, time: TimeVerdict, _ q: NearestQuery) -> Verdict {
         switch time {
         case .open(let closes, let until):
             return .open(NearestResult(item: c.item, distance: c.distance, etaMinutes: eta, arrivesAt: q.at.adding(minutes: eta),
@@ -112,7 +133,7 @@ public enum Nearest {
 
     /// What the hours say about an arrival, independent of which outlet has them: outlets sharing hours
     /// and businesses (an hours class) arriving at the same minute share it.
-    enum TimeVerdict {
+    package enum TimeVerdict {
         case open(closesAt: Instant?, until: Int?)
         case closed(next: Instant?, closes: Instant?)
     }
@@ -120,7 +141,7 @@ public enum Nearest {
     /// The verdict for outlets with these hours arriving at `arrival`. The last one is kept with the hours: every
     /// search of the same instant (all searches of one second at `at` = now) asks each hours class the same. The
     /// memo never makes a search wait: when another thread holds it, the verdict is computed afresh.
-    static func timeVerdict(_ hours: CompiledHours, arrival: Instant, _ q: NearestQuery) -> TimeVerdict {
+    package static func timeVerdict(_ hours: CompiledHours, arrival: Instant, _ q: NearestQuery) -> TimeVerdict {
         let key = CompiledHours.VerdictMemo.Key(arrival: arrival, required: q.required, minService: q.minServiceMinutes)
         if let memo = hours.lastVerdict.withLockIfAvailable({ $0 }) ?? nil, memo.key == key { return memo.verdict }
         let verdict = computeTimeVerdict(hours, arrival: arrival, q)
@@ -128,7 +149,7 @@ public enum Nearest {
         return verdict
     }
 
-    static func computeTimeVerdict(_ hours: CompiledHours, arrival: Instant, _ q: NearestQuery) -> TimeVerdict {
+    package static func computeTimeVerdict(_ hours: CompiledHours, arrival: Instant, _ q: NearestQuery) -> TimeVerdict {
         let req = q.required
         if hours.isOpen(at: arrival, for: req) {
             let closes = hours.closesAt(from: arrival, for: req)
@@ -155,7 +176,7 @@ public enum Nearest {
     }
 
     /// The first opening after `instant` that stays open for the minimum service time.
-    static func nextServiceableOpening(_ hours: CompiledHours, after instant: Instant, _ q: NearestQuery) -> Instant? {
+    package static func nextServiceableOpening(_ hours: CompiledHours, after instant: Instant, _ q: NearestQuery) -> Instant? {
         var from = instant
         let req = q.required
         for _ in 0..<800 {
@@ -167,9 +188,10 @@ public enum Nearest {
         return nil
     }
 
-    struct ClassArrival: Hashable {
-        var hoursClass: Int
-        var eta: Int
+    package struct ClassArrival: Hashable {
+        package var hoursClass: Int
+        package var eta: Int
+        package init(hoursClass: Int, eta: Int) { self.hoursClass = hoursClass; self.eta = eta }
     }
 
     /// Ranks candidates inside the radius (any order) and, if results fall short of `limit`, computes

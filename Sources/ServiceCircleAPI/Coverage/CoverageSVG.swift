@@ -1,4 +1,5 @@
 import Foundation
+import ServiceCircleDomain
 
 /// Renders a coverage answer as a self-contained SVG map: no tiles, scripts, fonts or links to fetch, so it opens in
 /// any browser offline. Layers, bottom to top: the regions' outlines, the service circles of the outlets that

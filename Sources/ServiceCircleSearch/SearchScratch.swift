@@ -1,3 +1,4 @@
+import ServiceCircleDomain
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ServiceCircleDomain
+@testable import ServiceCircleSeed
 
 /// The repository's copy of the reference regions (SeedData/regions.csv), found relative to this file.
 private func loadRegions() throws -> [Region] {

@@ -1,3 +1,4 @@
+import ServiceCircleDomain
 import Foundation
 
 /// Opening-hours and business templates of the seed catalogues (DESIGN.md "Hours semantics").

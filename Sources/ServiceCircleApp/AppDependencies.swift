@@ -1,0 +1,63 @@
+import Foundation
+import Logging
+import ServiceCircleDomain
+import ServiceCircleSearch
+import ServiceLifecycle
+
+/// What the routes need: the repositories, the calendar, the clock and, when configured, the in-memory read model
+/// that answers /v1/nearest. The store builds one (`AppDependencies.postgres`); tests build the same.
+public struct AppDependencies: Sendable {
+    public var catalogue: any CatalogueRepository
+    public var editor: any EditorRepository
+    public var regions: any RegionRepository
+    public var keys: any APIKeyRepository
+    /// Whether the database holds every migration this build knows (/readyz).
+    public var schema: any SchemaStatus
+    public var calendar: CalendarCache
+    public var clock: any AppClock
+    public var readModel: ReadModel?
+    /// The place lookup (/v1/places, /v1/nearest?place=): the regions given here plus the catalogue's outlets.
+    public var places: PlaceDirectory
+
+    public init(catalogue: any CatalogueRepository, editor: any EditorRepository, regions: any RegionRepository,
+                keys: any APIKeyRepository, schema: any SchemaStatus, clock: any AppClock = SystemClock(),
+                readModel: ReadModel? = nil, placeRegions: [Region] = []) {
+        self.catalogue = catalogue
+        self.editor = editor
+        self.regions = regions
+        self.keys = keys
+        self.schema = schema
+        calendar = CalendarCache(catalogue: catalogue)
+        self.clock = clock
+        self.readModel = readModel
+        places = PlaceDirectory(catalogue: catalogue, regions: placeRegions)
+    }
+}
+
+/// Where /v1/nearest gets its candidates (`--read-model`, env READ_MODEL).
+public enum ReadModelMode: String, CaseIterable, Sendable {
+    /// The in-memory index, loaded at start and refreshed by the change feed; PostGIS until it is loaded.
+    case memory
+    /// Every query goes to PostGIS (ST_DWithin on the GiST index).
+    case postgis
+}
+
+/// Runs the read model as a service: it starts listening and loading once ``start()`` is called (after the
+/// migrations), and stops on graceful shutdown before the database pool does.
+public struct ReadModelService: Service {
+    public let model: ReadModel
+    let gate = AsyncStream<Void>.makeStream()
+
+    public init(model: ReadModel) { self.model = model }
+
+    public func start() { gate.continuation.finish() }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            for await _ in gate.stream {}
+            guard !Task.isCancelled else { return }
+            await model.run()
+        }
+    }
+}
+

@@ -1,0 +1,73 @@
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceCircleApp
+import ServiceCircleDomain
+
+/// The change feed on PostgreSQL: `LISTEN servicecircle_changes`, which the statement triggers of
+/// sql/0005_change_feed.sql notify with `{"table": …, "id": …}` or `{"reload": true}`.
+public struct PostgresChangeSource: ChangeSource {
+    public static let channel = "servicecircle_changes"
+    let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    public func run(subscribed: @Sendable () async throws -> Void, apply: @Sendable (CatalogueChange) async throws -> Void) async throws {
+        try await client.withConnection { conn in
+            try await conn.listen(on: Self.channel) { notifications in
+                try await subscribed()
+                for try await n in notifications {
+                    guard let change = try? JSONDecoder().decode(CatalogueChange.self, from: Data(n.payload.utf8)) else {
+                        // Unreadable: the safe reading is "something changed" (a full reload).
+                        logger.warning("change feed: unreadable notification, reloading", metadata: ["payload": "\(n.payload)"])
+                        try await apply(CatalogueChange(table: "", reload: true))
+                        continue
+                    }
+                    try await apply(change)
+                }
+            }
+        }
+    }
+}
+
+/// /readyz's question to PostgreSQL: is every migration of this build applied?
+public struct PostgresSchemaStatus: SchemaStatus {
+    let client: PostgresClient
+    let logger: Logger
+    let migrations: [Migration]
+
+    public init(client: PostgresClient, logger: Logger, migrations: [Migration]) {
+        self.client = client
+        self.logger = logger
+        self.migrations = migrations
+    }
+
+    public func isUpToDate() async throws -> Bool {
+        try await Migrator(client: client, logger: logger).isUpToDate(migrations)
+    }
+}
+
+extension AppDependencies {
+    /// The application on PostgreSQL: every repository on one pool.
+    public static func postgres(client: PostgresClient, migrations: [Migration], clock: any AppClock = SystemClock(),
+                                readModel: ReadModel? = nil, placeRegions: [Region] = [], logger: Logger) -> AppDependencies {
+        AppDependencies(catalogue: Catalogue(client: client, logger: logger),
+                        editor: CatalogueEditor(client: client, logger: logger),
+                        regions: RegionStore(client: client, logger: logger),
+                        keys: APIKeyStore(client: client, logger: logger),
+                        schema: PostgresSchemaStatus(client: client, logger: logger, migrations: migrations),
+                        clock: clock, readModel: readModel, placeRegions: placeRegions)
+    }
+}
+
+extension ReadModel {
+    /// The read model fed by PostgreSQL: loads from the catalogue, follows `LISTEN servicecircle_changes`.
+    public convenience init(client: PostgresClient, logger: Logger) {
+        self.init(source: Catalogue(client: client, logger: logger), changes: PostgresChangeSource(client: client, logger: logger),
+                  logger: logger)
+    }
+}
