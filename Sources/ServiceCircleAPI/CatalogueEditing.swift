@@ -122,13 +122,10 @@ struct WriteSupport: Sendable {
         }
     }
 
-    /// Read your writes: the process that wrote answers /v1/nearest with the change at once.
-    func refreshReadModel(_ id: Outlet.ID) async {
-        guard let model = deps.readModel else { return }
-        do { try await model.refresh(outletID: id.rawValue) } catch {
-            model.logger.warning("read model refresh after a write failed; the change feed will catch up",
-                                 metadata: ["id": "\(id.rawValue)", "error": "\(error)"])
-        }
+    /// Read your writes: the process that wrote answers /v1/nearest with the change at once, from the row it just
+    /// wrote (no re-read); the change feed brings it to the other processes and the place index.
+    func readYourWrite(_ v: VersionedOutlet) {
+        deps.readModel?.apply(written: v.outlet, version: v.version)
     }
 
     static func outletID(_ context: AppContext, _ name: String = "id") throws -> Outlet.ID {

@@ -102,7 +102,7 @@ struct ExceptionsController: Sendable {
                 return r
             }
         }
-        if changed { await w.refreshReadModel(id) }
+        if changed { w.readYourWrite(v) }
         let stored = v.outlet.hours.exceptions.first(where: { $0.id == newID }) ?? added
         return try response(ExceptionDTO(stored), v, status: changed ? .created : .ok,
                             location: "/v1/outlets/\(id.rawValue)/exceptions/\(newID)")
@@ -139,7 +139,7 @@ struct ExceptionsController: Sendable {
                 return r
             }
         }
-        if changed { await w.refreshReadModel(id) }
+        if changed { w.readYourWrite(v) }
         var headers = HTTPFields()
         headers[.eTag] = WriteSupport.etag(v)
         return Response(status: .noContent, headers: headers)

@@ -22,7 +22,7 @@ struct OutletEditController: Sendable {
         let v = try await w.mapped(nil) {
             try await w.editor.create(input.record, change: ChangeContext(actor: key.name, action: "create"))
         }
-        await w.refreshReadModel(v.outlet.id)
+        w.readYourWrite(v)
         return try await w.outletResponse(v, status: .created)
     }
 
@@ -35,7 +35,7 @@ struct OutletEditController: Sendable {
         let (v, changed) = try await w.mapped(id) {
             try await w.editor.update(id: id, ifVersion: versions, change: ChangeContext(actor: key.name, action: "replace")) { _ in input.record }
         }
-        if changed { await w.refreshReadModel(id) }
+        if changed { w.readYourWrite(v) }
         return try await w.outletResponse(v)
     }
 
@@ -71,7 +71,7 @@ struct OutletEditController: Sendable {
                 return try OutletInput.parse(doc).record
             }
         }
-        if changed { await w.refreshReadModel(id) }
+        if changed { w.readYourWrite(v) }
         return try await w.outletResponse(v)
     }
 
@@ -88,7 +88,7 @@ struct OutletEditController: Sendable {
                 return r
             }
         }
-        if changed { await w.refreshReadModel(id) }
+        if changed { w.readYourWrite(v) }
         return try await w.outletResponse(v)
     }
 

@@ -42,13 +42,19 @@ public enum ReadModelMode: String, CaseIterable, Sendable {
     case postgis
 }
 
-/// Runs the read model as a service: it starts listening and loading once ``start()`` is called (after the
-/// migrations), and stops on graceful shutdown before the database pool does.
-public struct ReadModelService: Service {
-    public let model: ReadModel
+extension AppDependencies {
+    /// Every view the change feed keeps fresh, in the order a change reaches them: the calendar first (the read
+    /// model compiles hours against the calendar), the read model when there is one, then the place index.
+    public var views: [any CatalogueView] { [calendar] + (readModel.map { [$0] } ?? []) + [places] }
+}
+
+/// Runs the change feed as a service: it subscribes and loads once ``start()`` is called (after the migrations and
+/// the seed), and stops on graceful shutdown before the database pool does.
+public struct ChangeFeedService: Service {
+    public let feed: ChangeFeed
     let gate = AsyncStream<Void>.makeStream()
 
-    public init(model: ReadModel) { self.model = model }
+    public init(feed: ChangeFeed) { self.feed = feed }
 
     public func start() { gate.continuation.finish() }
 
@@ -56,8 +62,7 @@ public struct ReadModelService: Service {
         await cancelWhenGracefulShutdown {
             for await _ in gate.stream {}
             guard !Task.isCancelled else { return }
-            await model.run()
+            await feed.run()
         }
     }
 }
-

@@ -66,11 +66,14 @@ public struct Catalogue: CatalogueRepository, ReadModelSource {
 
     // MARK: The read model's source
 
-    /// One outlet as stored, with its hours text (the read model keys hours classes by it).
+    /// One outlet as stored, with its hours text (the read model keys hours classes by it) and version.
     public func storedOutlet(id: Int64) async throws -> StoredOutlet? {
         let rows = try await client.query(
-            "SELECT \(unescaped: Self.outletColumns) FROM outlets WHERE id = \(id)", logger: logger)
-        for try await r in rows.decode(OutletRow.self) { return StoredOutlet(outlet: try Self.outletSharingHours(r), hoursText: r.14) }
+            "SELECT \(unescaped: Self.outletColumns), version FROM outlets WHERE id = \(id)", logger: logger)
+        for try await r in rows.decode(VersionedOutletRow.self) {
+            let row: OutletRow = (r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12, r.13, r.14)
+            return StoredOutlet(outlet: try Self.outletSharingHours(row), hoursText: r.14, version: r.15)
+        }
         return nil
     }
 
@@ -79,14 +82,18 @@ public struct Catalogue: CatalogueRepository, ReadModelSource {
         var decoded: [String: Hours] = [:]
         var out: [StoredOutlet] = []
         let rows = try await client.query(
-            "SELECT \(unescaped: Self.outletColumns) FROM outlets WHERE operating_state = 'active'", logger: logger)
-        for try await r in rows.decode(OutletRow.self) {
-            do { out.append(StoredOutlet(outlet: try Self.outlet(r, decodedHours: &decoded), hoursText: r.14)) } catch {
+            "SELECT \(unescaped: Self.outletColumns), version FROM outlets WHERE operating_state = 'active'", logger: logger)
+        for try await r in rows.decode(VersionedOutletRow.self) {
+            let row: OutletRow = (r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12, r.13, r.14)
+            do { out.append(StoredOutlet(outlet: try Self.outlet(row, decodedHours: &decoded), hoursText: r.14, version: r.15)) } catch {
                 unreadable(r.0, error)
             }
         }
         return out
     }
+
+    typealias VersionedOutletRow = (Int64, String, String, String, String, String, String, String, String, String?,
+                                    Double, Double, String, [String], String, Int)
 
     // MARK: Reads
 

@@ -65,9 +65,8 @@ extension AppDependencies {
 }
 
 extension ReadModel {
-    /// The read model fed by PostgreSQL: loads from the catalogue, follows `LISTEN servicecircle_changes`.
+    /// The read model loaded from the catalogue in PostgreSQL (the ``ChangeFeed`` keeps it fresh).
     public convenience init(client: PostgresClient, logger: Logger) {
-        self.init(source: Catalogue(client: client, logger: logger), changes: PostgresChangeSource(client: client, logger: logger),
-                  logger: logger)
+        self.init(source: Catalogue(client: client, logger: logger), logger: logger)
     }
 }

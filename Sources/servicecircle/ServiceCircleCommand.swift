@@ -110,13 +110,15 @@ struct Serve: AsyncParsableCommand {
             try await DatabaseBootstrap.createDatabaseIfMissing(location, logger: logger)
             let client = PostgresClient(configuration: location.clientConfiguration, backgroundLogger: logger)
             let config = AppConfiguration(host: host ?? db.env["HOST"] ?? "127.0.0.1", port: port ?? db.env["PORT"].flatMap(Int.init) ?? 8080)
-            let modelService = mode == .memory ? ReadModelService(model: ReadModel(client: client, logger: logger)) : nil
-            let deps = AppDependencies.postgres(client: client, migrations: migrations, readModel: modelService?.model,
+            let deps = AppDependencies.postgres(client: client, migrations: migrations,
+                                                readModel: mode == .memory ? ReadModel(client: client, logger: logger) : nil,
                                                 placeRegions: try db.regions(), logger: logger)
+            let feed = ChangeFeedService(feed: ChangeFeed(source: PostgresChangeSource(client: client, logger: logger),
+                                                          views: deps.views, logger: logger))
             let seedDir = db.seedDirectory
             let noSeed = noSeed
-            // Services stop in reverse order after the server has drained its requests: the read model, then the pool.
-            let services: [any Service] = [client] + (modelService.map { [$0] } ?? [])
+            // Services stop in reverse order after the server has drained its requests: the change feed, then the pool.
+            let services: [any Service] = [client, feed]
             let app = buildApplication(config, deps: deps, services: services, logger: logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await app.runService() }
@@ -126,8 +128,8 @@ struct Serve: AsyncParsableCommand {
                     let report = try await SeedLoader(client: client, logger: logger).load(from: seedDir)
                     if report.outletsInserted > 0 { logger.info("seed loaded", metadata: ["outlets": "\(report.outletsInserted)"]) }
                 }
-                await deps.calendar.invalidate()
-                modelService?.start()
+                // The feed's first step reloads every view (calendar, read model, place index) from the seeded database.
+                feed.start()
                 logger.info("ready", metadata: ["url": "http://\(config.host):\(config.port)", "database": "\(location)"])
                 try await group.next()
             }

@@ -28,7 +28,9 @@ struct ReadModelTests {
             try await TestDatabase.load(nearestFixture, into: client)
             let model = ReadModel(client: client, logger: TestDatabase.logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await model.run() }
+                let feed = ChangeFeed(source: PostgresChangeSource(client: client, logger: TestDatabase.logger), views: [model],
+                                      logger: TestDatabase.logger)
+                group.addTask { await feed.run() }
                 defer { group.cancelAll() }
                 try await eventually("first load") { model.isLoaded }
                 let q = NearestQuery(point: centre, businesses: [.ebikeRegistration], at: saturday)
@@ -80,6 +82,64 @@ struct ReadModelTests {
                 // TRUNCATE (no row triggers) still reloads.
                 try await client.query("TRUNCATE outlets", logger: TestDatabase.logger)
                 try await eventually("truncate reload") { model.count == 0 }
+            }
+        }
+    }
+
+    /// One feed, every view: an outlet renamed in the database reaches the place index, a calendar day reaches the
+    /// calendar, and a write this process applied itself is not applied again when its notification arrives.
+    @Test func oneFeedKeepsEveryViewFresh() async throws {
+        try await TestDatabase.withFreshDatabase { client, _ in
+            try await TestDatabase.load(nearestFixture, into: client)
+            let model = ReadModel(client: client, logger: TestDatabase.logger)
+            let deps = AppDependencies.postgres(client: client, migrations: try TestDatabase.migrations(), readModel: model,
+                                                logger: TestDatabase.logger)
+            let feed = ChangeFeed(source: PostgresChangeSource(client: client, logger: TestDatabase.logger), views: deps.views,
+                                  logger: TestDatabase.logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await feed.run() }
+                defer { group.cancelAll() }
+                try await eventually("first load") { model.isLoaded }
+                // Read your writes: the writer applies the row it wrote; the notification of that version changes nothing.
+                let editor = CatalogueEditor(client: client, logger: TestDatabase.logger)
+                let id = try #require(model.answer(NearestQuery(point: centre, businesses: [.ebikeRegistration], at: saturday))?
+                    .results.first?.outlet.id)
+                let (v, _) = try await editor.update(id: id, ifVersion: nil, change: ChangeContext(actor: "test", action: "patch")) { cur in
+                    var r = OutletRecord(cur.outlet)
+                    r.phone = "027-12345678"
+                    return r
+                }
+                model.apply(written: v.outlet, version: v.version)
+                let afterWrite = model.generation
+                #expect(model.answer(NearestQuery(point: centre, businesses: [.ebikeRegistration], at: saturday))?
+                    .results.first?.outlet.phone == "027-12345678")
+                try await Task.sleep(for: .seconds(1))
+                #expect(model.generation == afterWrite, "the feed's notification of a version already held is skipped")
+
+                #expect(try await deps.places.current().search("金桥湾").matches.isEmpty)
+
+                // Renamed in the database by another process: the place index follows the feed (no restart, no TTL).
+                try await client.query("UPDATE outlets SET name = '金桥湾电动车上牌点', version = version + 1 WHERE code = 'N-B'",
+                                       logger: TestDatabase.logger)
+                var found = false
+                for _ in 0..<300 where !found {
+                    found = try await deps.places.current().search("金桥湾").matches.contains { $0.place.name == "金桥湾电动车上牌点" }
+                    if !found { try await Task.sleep(for: .milliseconds(50)) }
+                }
+                #expect(found, "the renamed outlet reaches the place index within 15 s")
+
+                // A calendar day announced by the feed reaches the calendar view.
+                let day = LocalDate(iso: "2026-03-11")!
+                #expect(try await deps.calendar.current().info(day).kind == .workday)
+                try await client.query("INSERT INTO calendar_days (date, day_kind, name_zh) VALUES ('2026-03-11', 'holiday', '测试假日') ON CONFLICT (date) DO UPDATE SET day_kind = 'holiday', name_zh = '测试假日'",
+                                       logger: TestDatabase.logger)
+                var holiday = false
+                for _ in 0..<200 where !holiday {
+                    holiday = try await deps.calendar.current().info(day).kind == .holiday
+                    if !holiday { try await Task.sleep(for: .milliseconds(50)) }
+                }
+                #expect(holiday, "the calendar follows the feed")
+
             }
         }
     }

@@ -84,19 +84,21 @@ func eventually(_ what: Comment, seconds: Int = 30, _ condition: () async throws
     Issue.record("timed out waiting: \(what)")
 }
 
-/// Like `TestApp.run(memory: true)`, with the read model following the change feed (LISTEN) as `serve` runs it.
+/// Like `TestApp.run(memory: true)`, with every view (read model, calendar, places) following the change feed as `serve` runs it.
 func runWithLiveReadModel(at now: Instant = Instant(rfc3339: "2026-03-02T10:00:00+08:00")!,
                           prepare: @Sendable (PostgresClient) async throws -> Void,
                           _ body: @Sendable (any TestClientProtocol, PostgresClient) async throws -> Void) async throws {
     try await TestDatabase.withFreshDatabase { client, _ in
         try await prepare(client)
         let model = ReadModel(client: client, logger: TestDatabase.logger)
+        let deps = AppDependencies.postgres(client: client, migrations: try TestDatabase.migrations(), clock: FixedClock(now),
+                                            readModel: model, logger: TestDatabase.logger)
+        let feed = ChangeFeed(source: PostgresChangeSource(client: client, logger: TestDatabase.logger), views: deps.views,
+                              logger: TestDatabase.logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await model.run() }
+            group.addTask { await feed.run() }
             defer { group.cancelAll() }
             try await eventually("read model loaded") { model.isLoaded }
-            let deps = AppDependencies.postgres(client: client, migrations: try TestDatabase.migrations(), clock: FixedClock(now),
-                                       readModel: model, logger: TestDatabase.logger)
             let app = Application(router: buildRouter(deps), logger: TestDatabase.logger)
             try await TestApp.$nearestSource.withValue("memory") {
                 try await app.test(.router) { http in try await body(http, client) }

@@ -2,16 +2,20 @@ import Foundation
 import ServiceCircleDomain
 
 /// The place index the lookup answers from: the regions given at start, every outlet of the catalogue (and
-/// the streets their addresses name) and the named communities and villages of the demand tables (with their streets), rebuilt from PostgreSQL when older than ``maxAge``. A stale index keeps
-/// answering while one rebuild runs in the background, so no request waits on a rebuild after the first.
-public actor PlaceDirectory {
+/// the streets their addresses name) and the named communities and villages of the demand tables (with their
+/// streets). Built on first use and rebuilt in the background when the change feed reports an outlet change —
+/// at most once per ``minRebuildInterval``, so a burst of edits costs one rebuild. A stale index keeps answering
+/// while a rebuild runs, so no request waits on a rebuild after the first.
+public actor PlaceDirectory: CatalogueView {
     let catalogue: any CatalogueRepository
     let regionPoints: [NamedPoint]
     var cached: (index: PlaceIndex, builtAt: ContinuousClock.Instant)?
     var building: Task<PlaceIndex, any Error>?
+    /// A change arrived after the running (or last) build read the catalogue.
+    var stale = false
 
-    /// How long an index serves before it is rebuilt: outlet edits reach the place lookup within this time.
-    public static let maxAge: Duration = .seconds(60)
+    /// The least time between two rebuilds: reading every outlet is the costly part, and edits can come in bursts.
+    public static let minRebuildInterval: Duration = .seconds(5)
 
     public init(catalogue: any CatalogueRepository, regions: [Region]) {
         self.catalogue = catalogue
@@ -19,20 +23,45 @@ public actor PlaceDirectory {
     }
 
     public func current() async throws -> PlaceIndex {
-        if let c = cached {
-            if ContinuousClock.now - c.builtAt >= Self.maxAge && building == nil { startBuild() }
-            return c.index
-        }
+        if let c = cached { return c.index }
         if building == nil { startBuild() }
         return try await building!.value
     }
 
-    /// Drops the index: the next request rebuilds it.
-    public func invalidate() {
-        cached = nil
+    public func reload() async throws {
+        stale = true
+        rebuildIfDue()
+    }
+
+    public func apply(_ change: CatalogueChange) async throws {
+        guard change.table == "outlets" || change.table.isEmpty else { return }
+        stale = true
+        rebuildIfDue()
+    }
+
+    /// Starts a rebuild when the index is stale, none is running and the last one is old enough; otherwise the end
+    /// of the running build (or a timer) comes back here.
+    private func rebuildIfDue() {
+        guard stale, building == nil else { return }
+        if let c = cached {
+            let wait = Self.minRebuildInterval - (ContinuousClock.now - c.builtAt)
+            if wait > .zero {
+                building = Task { try await Task.sleep(for: wait); return c.index }
+                Task { await self.waited() }
+                return
+            }
+        }
+        startBuild()
+    }
+
+    private func waited() async {
+        _ = await building?.result
+        building = nil
+        rebuildIfDue()
     }
 
     private func startBuild() {
+        stale = false
         let catalogue = catalogue
         let regions = regionPoints
         let task = Task { () async throws -> PlaceIndex in
@@ -48,8 +77,14 @@ public actor PlaceDirectory {
 
     private func finish(_ task: Task<PlaceIndex, any Error>) async {
         let result = await task.result
-        if case .success(let index) = result { cached = (index, ContinuousClock.now) }
         if building == task { building = nil }
+        // A failed build (database unreachable) is retried by the next change or the next request, not in a loop.
+        if case .success(let index) = result {
+            cached = (index, ContinuousClock.now)
+            rebuildIfDue()
+        } else {
+            stale = true
+        }
     }
 }
 

@@ -6,12 +6,12 @@ import Synchronization
 
 /// The in-memory read model of the nearest-outlet search (DESIGN.md "Later (performance issue)").
 ///
-/// Every active outlet is held in an ``OutletGrid`` with its hours compiled against the calendar. It is
-/// loaded from the catalogue at start and kept fresh by the change feed (a ``ChangeSource``): a changed outlet is
-/// re-read by id, a bulk change or a calendar change reloads everything. The source subscribes before the first
-/// load, so nothing committed in between is missed.
-/// Until the first load completes ``answer(_:)`` returns nil and callers use the PostGIS path.
-public final class ReadModel: Sendable {
+/// Every active outlet is held in an ``OutletGrid`` with its hours compiled against the calendar. It is one of the
+/// views the ``ChangeFeed`` keeps fresh: a changed outlet is re-read by id unless the model already holds that
+/// version (the writing process applies its own writes first, see ``apply(written:version:)``); a bulk change or
+/// a calendar change reloads everything. Until the first load completes ``answer(_:)`` returns nil and callers use
+/// the PostGIS path.
+public final class ReadModel: CatalogueView {
     struct State: Sendable {
         var grid = OutletGrid()
         /// What queries read: the grid as of the last change, behind one reference, so that taking it under the
@@ -26,12 +26,10 @@ public final class ReadModel: Sendable {
 
     let state = Mutex(State())
     let source: any ReadModelSource
-    let changes: any ChangeSource
     public let logger: Logger
 
-    public init(source: any ReadModelSource, changes: any ChangeSource, logger: Logger) {
+    public init(source: any ReadModelSource, logger: Logger) {
         self.source = source
-        self.changes = changes
         self.logger = logger
     }
 
@@ -48,47 +46,48 @@ public final class ReadModel: Sendable {
         return published?.grid.answer(q)
     }
 
-    /// Listens and loads until cancelled; after a lost connection it waits a second and starts over
-    /// (subscribe, full reload), so a restarted database cannot leave the model stale.
-    public func run() async {
-        while !Task.isCancelled {
-            do {
-                try await changes.run(subscribed: { try await self.reloadAll() }, apply: { try await self.apply($0) })
-            } catch {
-                if Task.isCancelled { break }
-                logger.error("read model: change feed lost, reloading in 1 s", metadata: ["error": "\(String(reflecting: error))"])
-                try? await Task.sleep(for: .seconds(1))
-            }
-        }
+    public func reload() async throws { try await reloadAll() }
+
+    /// Applies an outlet this process has just written (read your writes) without reading it back; the feed's
+    /// notification of the same version is then skipped. Does nothing before the first load.
+    public func apply(written outlet: Outlet, version: Int) {
+        applyRow(id: outlet.id.rawValue, StoredOutlet(outlet: outlet, hoursText: nil, version: version))
     }
 
-    /// Re-reads one outlet now, so that the process that wrote it answers with the change at once (read your
-    /// writes); other processes get it from the change feed. Does nothing before the first load.
-    public func refresh(outletID id: Int64) async throws {
-        guard isLoaded else { return }
-        try await apply(CatalogueChange(table: "outlets", id: id))
-    }
-
-    func apply(_ change: CatalogueChange) async throws {
+    public func apply(_ change: CatalogueChange) async throws {
         guard let id = change.outletID else { return try await reloadAll() }
+        if let version = change.version, change.op != "delete", let held = heldVersion(id), held >= version { return }
         var stored: StoredOutlet?
         do { stored = try await source.storedOutlet(id: id) } catch let error as CancellationError { throw error } catch {
             // A row the service cannot read leaves the index (and is logged) rather than stopping the feed.
             logger.error("read model: outlet unreadable, left out", metadata: ["id": "\(id)", "error": "\(error)"])
             stored = nil
         }
-        guard let calendar = state.withLock({ $0.calendar }) else { return try await reloadAll() }
-        state.withLock { s in
+        if state.withLock({ $0.calendar }) == nil { return try await reloadAll() }
+        applyRow(id: id, stored)
+    }
+
+    /// The version of the outlet the model holds, if it holds it.
+    func heldVersion(_ id: Int64) -> Int? { state.withLock { $0.grid.item(id: id)?.version } }
+
+    /// Puts one outlet in the grid, or takes it out (nil, or not active). A version the model already holds (or an
+    /// older one) is ignored: the writer and the feed may both bring the same row.
+    func applyRow(id: Int64, _ stored: StoredOutlet?) {
+        let applied = state.withLock { s -> Bool in
+            guard s.loaded, let calendar = s.calendar else { return false }
             if let stored {
+                if let held = s.grid.item(id: id)?.version, held >= stored.version { return false }
                 let cls = Self.hoursClass(for: stored.outlet, text: stored.hoursText, calendar: calendar, classes: &s.classes)
-                s.grid.upsert(IndexedOutlet(outlet: stored.outlet, hours: cls.hours, hoursTextZh: cls.text, hoursClass: cls.id))
+                s.grid.upsert(IndexedOutlet(outlet: stored.outlet, hours: cls.hours, hoursTextZh: cls.text, hoursClass: cls.id,
+                                            version: stored.version))
             } else {
                 s.grid.remove(id: id)
             }
             s.published = Published(grid: s.grid)
             s.generation += 1
+            return true
         }
-        logger.debug("read model: outlet refreshed", metadata: ["id": "\(id)"])
+        if applied { logger.debug("read model: outlet refreshed", metadata: ["id": "\(id)"]) }
     }
 
     /// Reads the calendar and every active outlet into a new grid, then swaps it in.
@@ -106,7 +105,7 @@ public final class ReadModel: Sendable {
         items.reserveCapacity(rows.count)
         for r in rows {
             let cls = Self.hoursClass(for: r.outlet, text: r.hoursText, calendar: calendar, classes: &classes)
-            items.append(IndexedOutlet(outlet: r.outlet, hours: cls.hours, hoursTextZh: cls.text, hoursClass: cls.id))
+            items.append(IndexedOutlet(outlet: r.outlet, hours: cls.hours, hoursTextZh: cls.text, hoursClass: cls.id, version: r.version))
         }
         let grid = OutletGrid(items)
         let count = grid.count
@@ -137,16 +136,25 @@ public final class ReadModel: Sendable {
         var id: Int
         var hours: CompiledHours
         var text: String
+        var source: Hours
     }
 
-    /// The class of an outlet's hours and businesses, created on first sight.
-    static func hoursClass(for outlet: Outlet, text: String, calendar: HolidayCalendar,
+    /// The class of an outlet's hours and businesses, created on first sight. Rows read from the store are keyed
+    /// by their stored hours text; an outlet this process wrote (no text) finds its class by comparing hours.
+    static func hoursClass(for outlet: Outlet, text: String?, calendar: HolidayCalendar,
                            classes: inout [HoursKey: HoursClass]) -> HoursClass {
-        let key = HoursKey(text: text, businesses: BusinessSet(outlet.businesses))
-        if let c = classes[key] { return c }
+        let businesses = BusinessSet(outlet.businesses)
+        let key: HoursKey
+        if let text {
+            key = HoursKey(text: text, businesses: businesses)
+            if let c = classes[key] { return c }
+        } else {
+            if let (_, c) = classes.first(where: { $0.key.businesses == businesses && $0.value.source == outlet.hours }) { return c }
+            key = HoursKey(text: "written#\(classes.count)", businesses: businesses)
+        }
         // Compiled as operating: only active outlets enter the grid, and a class is shared by all of them.
-        let hours = CompiledHours(hours: outlet.hours, businesses: key.businesses, operating: true, calendar: calendar)
-        let c = HoursClass(id: classes.count, hours: hours, text: outlet.hours.textZh)
+        let hours = CompiledHours(hours: outlet.hours, businesses: businesses, operating: true, calendar: calendar)
+        let c = HoursClass(id: classes.count, hours: hours, text: outlet.hours.textZh, source: outlet.hours)
         classes[key] = c
         return c
     }

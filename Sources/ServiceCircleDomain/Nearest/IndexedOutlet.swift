@@ -15,7 +15,10 @@ public final class IndexedOutlet: Sendable {
     /// The outlet's JSON summary once the API layer has written it (opaque here): served outlets are written once,
     /// not once per response.
     public let rendered = Mutex<[UInt8]?>(nil)
-    public init(outlet: Outlet, hours: CompiledHours, hoursTextZh: String? = nil, hoursClass: Int = -1) {
+    /// The row version the outlet was read or written at (0 when unknown): the change feed skips what is held.
+    public let version: Int
+    public init(outlet: Outlet, hours: CompiledHours, hoursTextZh: String? = nil, hoursClass: Int = -1, version: Int = 0) {
+        self.version = version
         self.outlet = outlet
         self.hours = hours
         self.businesses = BusinessSet(outlet.businesses)
