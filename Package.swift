@@ -5,7 +5,7 @@ import PackageDescription
 //   Domain ← Search ← App ← Store, API ← servicecircle;  Domain ← Seed ← servicecircle
 let package = Package(
     name: "ServiceCircle",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "servicecircle", targets: ["servicecircle"]),
     ],
@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
     ],
     targets: [
         // The rules: outlets, hours, the 调休 calendar, geodesy and datums, nearest ranking, coverage maths, places,
@@ -36,6 +37,7 @@ let package = Package(
             dependencies: [
                 "ServiceCircleDomain",
                 "ServiceCircleSearch",
+                .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -83,6 +85,7 @@ let package = Package(
             name: "ServiceCircleDomainTests",
             dependencies: ["ServiceCircleDomain", "ServiceCircleSeed", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
+        .testTarget(name: "ServiceCircleAppTests", dependencies: ["ServiceCircleApp"]),
         .testTarget(name: "ServiceCircleSearchTests", dependencies: ["ServiceCircleDomain", "ServiceCircleSearch"]),
         .testTarget(name: "ServiceCircleSeedTests", dependencies: ["ServiceCircleDomain", "ServiceCircleSeed"]),
         .testTarget(

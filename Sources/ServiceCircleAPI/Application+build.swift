@@ -5,15 +5,6 @@ import ServiceCircleDomain
 import ServiceCircleApp
 import ServiceLifecycle
 
-public struct AppConfiguration: Sendable {
-    public var host: String
-    public var port: Int
-    public init(host: String = "127.0.0.1", port: Int = 8080) {
-        self.host = host
-        self.port = port
-    }
-}
-
 public typealias AppContext = BasicRequestContext
 
 /// The router of the whole v1 contract; `serve` and the tests build the same one.
@@ -34,7 +25,7 @@ public func buildRouter(_ deps: AppDependencies) -> Router<AppContext> {
 }
 
 /// The application `servicecircle serve` runs; `services` run before the server and stop after it.
-public func buildApplication(_ config: AppConfiguration, deps: AppDependencies, services: [any Service], logger: Logger) -> some ApplicationProtocol {
+public func buildApplication(_ config: AppConfig, deps: AppDependencies, services: [any Service], logger: Logger) -> some ApplicationProtocol {
     Application(
         router: buildRouter(deps),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "ServiceCircle"),

@@ -34,14 +34,6 @@ public struct AppDependencies: Sendable {
     }
 }
 
-/// Where /v1/nearest gets its candidates (`--read-model`, env READ_MODEL).
-public enum ReadModelMode: String, CaseIterable, Sendable {
-    /// The in-memory index, loaded at start and refreshed by the change feed; PostGIS until it is loaded.
-    case memory
-    /// Every query goes to PostGIS (ST_DWithin on the GiST index).
-    case postgis
-}
-
 extension AppDependencies {
     /// Every view the change feed keeps fresh, in the order a change reaches them: the calendar first (the read
     /// model compiles hours against the calendar), the read model when there is one, then the place index.

@@ -11,7 +11,7 @@ import ServiceCircleStore
 /// files already loaded are skipped), for the planners' commands.
 func withPlannerDependencies<R: Sendable>(_ db: DatabaseOptions, seed: Bool,
                                          _ body: @Sendable (AppDependencies) async throws -> R) async throws -> R {
-    let seedDir = db.seedDirectory
+    let seedDir = try db.seedDirectory
     return try await db.withMigratedDatabase { d in
         if seed { _ = try await SeedLoader(client: d.client, logger: d.logger).load(from: seedDir) }
         return try await body(AppDependencies.postgres(client: d.client, migrations: d.migrations, logger: d.logger))

@@ -17,7 +17,7 @@ struct ImportBench: AsyncParsableCommand {
     func run() async throws {
         let logger = try db.logger()
         let migrations = try db.migrations()
-        let wasRunning = Keys.embeddedClusterIsRunning(db)
+        let wasRunning = try Keys.embeddedClusterIsRunning(db)
         let (server, cluster) = try DatabaseBootstrap.locate(databaseURL: db.resolvedURL, dataDirectory: db.dataDirectory, logger: logger)
         defer { if !wasRunning { try? cluster?.stop() } }
         let scratch = server.with(database: database)

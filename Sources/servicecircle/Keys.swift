@@ -11,12 +11,12 @@ struct Keys: AsyncParsableCommand {
     /// Runs `body` on the migrated database the options name.
     static func withStore<R: Sendable>(_ db: DatabaseOptions, _ body: @Sendable (APIKeyStore) async throws -> R) async throws -> R {
         // A running `serve` may share the embedded cluster: stop it afterwards only if this command started it.
-        try await db.withMigratedDatabase(keepRunningCluster: true) { d in try await body(APIKeyStore(client: d.client, logger: d.logger)) }
+        try await db.withMigratedDatabase { d in try await body(APIKeyStore(client: d.client, logger: d.logger)) }
     }
 
     /// Whether the embedded cluster of `--data-dir` is up (its postmaster.pid names a live process).
-    static func embeddedClusterIsRunning(_ db: DatabaseOptions) -> Bool {
-        let pidFile = db.dataDirectory.appendingPathComponent("pgdata/postmaster.pid").path
+    static func embeddedClusterIsRunning(_ db: DatabaseOptions) throws -> Bool {
+        let pidFile = try db.dataDirectory.appendingPathComponent("pgdata/postmaster.pid").path
         guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
               let pid = text.split(separator: "\n").first.flatMap({ Int32($0.trimmingCharacters(in: .whitespaces)) }) else { return false }
         return kill(pid, 0) == 0

@@ -19,7 +19,8 @@ struct ServiceCircleCommand: AsyncParsableCommand {
         defaultSubcommand: Serve.self)
 }
 
-/// Options every database command shares; each flag has an environment variable.
+/// Options every database command shares; each flag is also an environment variable and a key of the JSON
+/// configuration file (``AppConfig``, docs/operations.md), read and validated once.
 struct DatabaseOptions: ParsableArguments {
     @Option(name: .customLong("database-url"), help: "postgres:// URL of an existing server (env DATABASE_URL). Without it, the embedded cluster is used.")
     var databaseURL: String?
@@ -33,43 +34,57 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical (env LOG_LEVEL; default info).")
     var logLevel: String?
 
-    var env: [String: String] { ProcessInfo.processInfo.environment }
-    var resolvedURL: String? { databaseURL ?? env["DATABASE_URL"] }
-    var dataDirectory: URL { URL(fileURLWithPath: dataDir ?? env["SERVICECIRCLE_DATA_DIR"] ?? ".servicecircle") }
-    var projectDirectory: URL { URL(fileURLWithPath: projectDir ?? env["SERVICECIRCLE_HOME"] ?? FileManager.default.currentDirectoryPath) }
-    var sqlDirectory: URL { projectDirectory.appendingPathComponent("sql") }
-    var seedDirectory: URL { projectDirectory.appendingPathComponent("SeedData") }
+    @Option(name: .customLong("config"), help: "A JSON configuration file (env SERVICECIRCLE_CONFIG); flags and environment variables win over it.")
+    var configFile: String?
+
+    /// The settings from these flags, `extra` flags of the command (key → value), the environment and the file.
+    func config(extra: [String: String?] = [:]) throws -> AppConfig {
+        var flags: [String: String] = [:]
+        for (key, value) in [("database.url", databaseURL), ("servicecircle.data.dir", dataDir), ("servicecircle.home", projectDir),
+                             ("log.level", logLevel)] + extra.map({ ($0.key, $0.value) }) {
+            if let value { flags[key] = value }
+        }
+        do {
+            return try AppConfig.load(from: AppConfig.reader(flags: flags, configFile: configFile))
+        } catch let error as ConfigurationError {
+            throw ValidationError(error.description)
+        }
+    }
+
+    var resolvedURL: String? { get throws { try config().databaseURL } }
+    var dataDirectory: URL { get throws { URL(fileURLWithPath: try config().dataDirectory) } }
+    var projectDirectory: URL { get throws { URL(fileURLWithPath: try config().projectDirectory) } }
+    var sqlDirectory: URL { get throws { try projectDirectory.appendingPathComponent("sql") } }
+    var seedDirectory: URL { get throws { try projectDirectory.appendingPathComponent("SeedData") } }
 
     func logger(_ label: String = "servicecircle") throws -> Logger {
-        let level = logLevel ?? env["LOG_LEVEL"] ?? "info"
-        guard let l = Logger.Level(rawValue: level) else { throw ValidationError("unknown log level '\(level)'") }
         var logger = Logger(label: label)
-        logger.logLevel = l
+        logger.logLevel = Logger.Level(rawValue: try config().logLevel) ?? .info
         return logger
     }
 
     /// The regions of `SeedData/regions.csv` (the place lookup's cities and districts); none when the file is absent.
     func regions() throws -> [Region] {
-        let url = seedDirectory.appendingPathComponent("regions.csv")
+        let url = try seedDirectory.appendingPathComponent("regions.csv")
         guard FileManager.default.fileExists(atPath: url.path) else { return [] }
         return try Region.parseCSV(String(contentsOf: url, encoding: .utf8))
     }
 
     func migrations() throws -> [Migration] {
-        guard FileManager.default.fileExists(atPath: sqlDirectory.path) else {
-            throw ValidationError("no sql/ folder at \(sqlDirectory.path): run from the project folder or pass --project-dir")
+        let sql = try sqlDirectory
+        guard FileManager.default.fileExists(atPath: sql.path) else {
+            throw ValidationError("no sql/ folder at \(sql.path): run from the project folder or pass --project-dir")
         }
-        return try Migration.load(from: sqlDirectory)
+        return try Migration.load(from: sql)
     }
 
     /// The command-line tools' way in: finds the database (starting the embedded cluster when there is no URL),
-    /// creates it if missing, migrates it and runs `body` with a client. The embedded cluster is stopped afterwards;
-    /// with `keepRunningCluster`, only when this command started it (a `serve` may be sharing it).
-    func withMigratedDatabase<R: Sendable>(keepRunningCluster: Bool = false,
-                                           _ body: @Sendable (MigratedDatabase) async throws -> R) async throws -> R {
+    /// creates it if missing, migrates it and runs `body` with a client. The embedded cluster is stopped afterwards
+    /// only when this command started it: a `serve` may be using it.
+    func withMigratedDatabase<R: Sendable>(_ body: @Sendable (MigratedDatabase) async throws -> R) async throws -> R {
         let logger = try logger()
         let migrations = try migrations()
-        let wasRunning = keepRunningCluster && Keys.embeddedClusterIsRunning(self)
+        let wasRunning = try Keys.embeddedClusterIsRunning(self)
         let (location, cluster) = try DatabaseBootstrap.locate(databaseURL: resolvedURL, dataDirectory: dataDirectory, logger: logger)
         defer { if !wasRunning { try? cluster?.stop() } }
         try await DatabaseBootstrap.createDatabaseIfMissing(location, logger: logger)
@@ -80,7 +95,7 @@ struct DatabaseOptions: ParsableArguments {
     }
 }
 
-/// What ``DatabaseOptions/withMigratedDatabase(keepRunningCluster:_:)`` hands a command.
+/// What ``DatabaseOptions/withMigratedDatabase(_:)`` hands a command.
 struct MigratedDatabase: Sendable {
     let client: PostgresClient
     let logger: Logger
@@ -93,30 +108,26 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Migrate, load the seed data on first start, and serve the HTTP API.")
     @OptionGroup var db: DatabaseOptions
     @Option(help: "Address to listen on (env HOST; default 127.0.0.1).") var host: String?
-    @Option(help: "Port to listen on (env PORT; default 8080).") var port: Int?
-    @Flag(help: "Do not load SeedData on start.") var noSeed = false
-    @Option(name: .customLong("read-model"), help: "Where /v1/nearest reads: memory (in-memory index kept fresh by LISTEN/NOTIFY) or postgis (env READ_MODEL; default memory).")
+    @Option(help: "Port to listen on (env PORT; default 8080).") var port: String?
+    @Flag(help: "Do not load SeedData on start (env SEED=false).") var noSeed = false
+    @Option(name: .customLong("read-model"), help: "Where /v1/nearest reads: memory (in-memory index kept fresh by the change feed) or postgis (env READ_MODEL; default memory).")
     var readModel: String?
 
     func run() async throws {
+        let config = try db.config(extra: ["host": host, "port": port, "read.model": readModel, "seed": noSeed ? "false" : nil])
         let logger = try db.logger()
         let migrations = try db.migrations()
-        let modeName = readModel ?? db.env["READ_MODEL"] ?? ReadModelMode.memory.rawValue
-        guard let mode = ReadModelMode(rawValue: modeName) else {
-            throw ValidationError("--read-model must be one of \(ReadModelMode.allCases.map(\.rawValue).joined(separator: ", ")), not '\(modeName)'")
-        }
-        let (location, cluster) = try DatabaseBootstrap.locate(databaseURL: db.resolvedURL, dataDirectory: db.dataDirectory, logger: logger)
+        let (location, cluster) = try DatabaseBootstrap.locate(databaseURL: config.databaseURL,
+                                                               dataDirectory: URL(fileURLWithPath: config.dataDirectory), logger: logger)
         do {
             try await DatabaseBootstrap.createDatabaseIfMissing(location, logger: logger)
             let client = PostgresClient(configuration: location.clientConfiguration, backgroundLogger: logger)
-            let config = AppConfiguration(host: host ?? db.env["HOST"] ?? "127.0.0.1", port: port ?? db.env["PORT"].flatMap(Int.init) ?? 8080)
             let deps = AppDependencies.postgres(client: client, migrations: migrations,
-                                                readModel: mode == .memory ? ReadModel(client: client, logger: logger) : nil,
+                                                readModel: config.readModel == .memory ? ReadModel(client: client, logger: logger) : nil,
                                                 placeRegions: try db.regions(), logger: logger)
             let feed = ChangeFeedService(feed: ChangeFeed(source: PostgresChangeSource(client: client, logger: logger),
                                                           views: deps.views, logger: logger))
-            let seedDir = db.seedDirectory
-            let noSeed = noSeed
+            let seedDir = try db.seedDirectory
             // Services stop in reverse order after the server has drained its requests: the change feed, then the pool.
             let services: [any Service] = [client, feed]
             let app = buildApplication(config, deps: deps, services: services, logger: logger)
@@ -124,7 +135,7 @@ struct Serve: AsyncParsableCommand {
                 group.addTask { try await app.runService() }
                 // Migrate and seed while the server is coming up; /readyz answers 503 until migrations are applied.
                 try await Migrator(client: client, logger: logger).migrate(migrations)
-                if !noSeed {
+                if config.seedOnStart {
                     let report = try await SeedLoader(client: client, logger: logger).load(from: seedDir)
                     if report.outletsInserted > 0 { logger.info("seed loaded", metadata: ["outlets": "\(report.outletsInserted)"]) }
                 }
@@ -157,7 +168,7 @@ struct Seed: AsyncParsableCommand {
     @Flag(help: "Load only the holiday calendar, not the seed outlets.") var calendarOnly = false
 
     func run() async throws {
-        let seedDir = db.seedDirectory
+        let seedDir = try db.seedDirectory
         let outlets = !calendarOnly
         let report = try await db.withMigratedDatabase { d in
             try await SeedLoader(client: d.client, logger: d.logger).load(from: seedDir, outlets: outlets)
@@ -176,7 +187,7 @@ struct Database: AsyncParsableCommand {
         @OptionGroup var db: DatabaseOptions
         func run() async throws {
             let logger = try db.logger()
-            let cluster = EmbeddedCluster(dataDirectory: db.dataDirectory, logger: logger)
+            let cluster = EmbeddedCluster(dataDirectory: try db.dataDirectory, logger: logger)
             try cluster.start()
             try await DatabaseBootstrap.createDatabaseIfMissing(cluster.location, logger: logger)
             print(cluster.location.url)
@@ -187,7 +198,7 @@ struct Database: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Stop the embedded cluster.")
         @OptionGroup var db: DatabaseOptions
         func run() async throws {
-            try EmbeddedCluster(dataDirectory: db.dataDirectory, logger: try db.logger()).stop()
+            try EmbeddedCluster(dataDirectory: try db.dataDirectory, logger: try db.logger()).stop()
         }
     }
 }

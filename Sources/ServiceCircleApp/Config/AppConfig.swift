@@ -1,0 +1,189 @@
+import Configuration
+import Foundation
+import ServiceCircleDomain
+
+/// Every setting of the service in one typed value, read once at start from (highest first) command-line flags,
+/// environment variables, an optional JSON file (`--config FILE` / `SERVICECIRCLE_CONFIG`) and the defaults below,
+/// and validated as a whole: every bad setting is named in one message. docs/operations.md lists them all.
+public struct AppConfig: Sendable, Equatable {
+    /// Address and port the HTTP server listens on.
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// An existing PostgreSQL (`postgres://…`); nil runs the embedded cluster in ``dataDirectory``.
+    public var databaseURL: String?
+    /// Folder of the embedded cluster.
+    public var dataDirectory = ".servicecircle"
+    /// Folder holding `sql/` and `SeedData/`.
+    public var projectDirectory = FileManager.default.currentDirectoryPath
+    /// swift-log level: trace, debug, info, notice, warning, error, critical.
+    public var logLevel = "info"
+    /// Where /v1/nearest reads its candidates.
+    public var readModel: ReadModelMode = .memory
+    /// Whether `serve` loads SeedData not yet loaded at start.
+    public var seedOnStart = true
+
+    public init() {}
+
+    /// One setting: its key (environment variable = the key upper-cased with `_` for `.`), its flag and what it holds.
+    public struct Setting: Sendable {
+        public var key: String
+        public var flag: String
+        public var help: String
+        public var environmentVariable: String { key.uppercased().replacingOccurrences(of: ".", with: "_") }
+    }
+
+    /// Every setting, in the order the docs list them.
+    public static let settings: [Setting] = [
+        Setting(key: "host", flag: "--host", help: "address to listen on (default 127.0.0.1)"),
+        Setting(key: "port", flag: "--port", help: "port to listen on, 1–65535 (default 8080)"),
+        Setting(key: "database.url", flag: "--database-url", help: "postgres:// URL of an existing server; without it the embedded cluster runs"),
+        Setting(key: "servicecircle.data.dir", flag: "--data-dir", help: "folder of the embedded cluster (default ./.servicecircle)"),
+        Setting(key: "servicecircle.home", flag: "--project-dir", help: "folder holding sql/ and SeedData/ (default: the working directory)"),
+        Setting(key: "log.level", flag: "--log-level", help: "trace, debug, info, notice, warning, error, critical (default info)"),
+        Setting(key: "read.model", flag: "--read-model", help: "memory or postgis: where /v1/nearest reads (default memory)"),
+        Setting(key: "seed", flag: "--no-seed", help: "true or false: load SeedData at start (default true)"),
+    ]
+
+    /// Reads and validates every setting; throws one ``ConfigurationError`` naming each bad one.
+    public static func load(from reader: ConfigReader) throws -> AppConfig {
+        var c = AppConfig()
+        var problems: [String] = []
+        let read = SettingReader(reader: reader)
+        if let v = read.string("host", &problems) {
+            if v.isEmpty { problems.append(describe("host", "must not be empty")) } else { c.host = v }
+        }
+        if let v = read.int("port", &problems) {
+            if (1...65535).contains(v) { c.port = v } else { problems.append(describe("port", "must be 1–65535, not \(v)")) }
+        }
+        if let v = read.string("database.url", &problems), !v.isEmpty {
+            if v.hasPrefix("postgres://") || v.hasPrefix("postgresql://") { c.databaseURL = v } else {
+                problems.append(describe("database.url", "must start with postgres:// or postgresql://"))
+            }
+        }
+        if let v = read.string("servicecircle.data.dir", &problems), !v.isEmpty { c.dataDirectory = v }
+        if let v = read.string("servicecircle.home", &problems), !v.isEmpty { c.projectDirectory = v }
+        if let v = read.string("log.level", &problems) {
+            let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+            if levels.contains(v) { c.logLevel = v } else {
+                problems.append(describe("log.level", "must be one of \(levels.joined(separator: ", ")), not '\(v)'"))
+            }
+        }
+        if let v = read.string("read.model", &problems) {
+            if let m = ReadModelMode(rawValue: v) { c.readModel = m } else {
+                problems.append(describe("read.model", "must be one of \(ReadModelMode.allCases.map(\.rawValue).joined(separator: ", ")), not '\(v)'"))
+            }
+        }
+        if let v = read.bool("seed", &problems) { c.seedOnStart = v }
+        if !problems.isEmpty { throw ConfigurationError(problems: problems) }
+        return c
+    }
+
+    static func describe(_ key: String, _ why: String) -> String {
+        let s = settings.first { $0.key == key }
+        return "\(key) (\(s.map { "\($0.flag), env \($0.environmentVariable)" } ?? key)): \(why)"
+    }
+
+    /// The reader for a process: `flags` (from the command line, as key → text) over the environment over the JSON
+    /// file named by `--config` / `SERVICECIRCLE_CONFIG`, if any (nested objects: `{"log": {"level": "debug"}}`).
+    public static func reader(flags: [String: String], configFile: String?,
+                              environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ConfigReader {
+        var providers: [any ConfigProvider] = [
+            InMemoryProvider(name: "flags", values: Dictionary(uniqueKeysWithValues: flags.map {
+                (AbsoluteConfigKey(stringLiteral: $0.key), ConfigValue(.string($0.value), isSecret: $0.key == "database.url"))
+            })),
+            EnvironmentVariablesProvider(environmentVariables: environment, secretsSpecifier: .specific(["DATABASE_URL"])),
+        ]
+        if let file = configFile ?? environment["SERVICECIRCLE_CONFIG"], !file.isEmpty {
+            providers.append(InMemoryProvider(name: file, values: try fileValues(file)))
+        }
+        return ConfigReader(providers: providers)
+    }
+
+    /// A JSON configuration file flattened to dotted keys (read at start, synchronously, before anything runs).
+    static func fileValues(_ path: String) throws -> [AbsoluteConfigKey: ConfigValue] {
+        let where_ = "config file \(path) (--config, env SERVICECIRCLE_CONFIG)"
+        guard let data = FileManager.default.contents(atPath: path) else { throw ConfigurationError(problems: ["\(where_): cannot be read"]) }
+        guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw ConfigurationError(problems: ["\(where_): not a JSON object"])
+        }
+        var out: [AbsoluteConfigKey: ConfigValue] = [:]
+        var problems: [String] = []
+        func walk(_ prefix: [String], _ value: Any) {
+            let key = prefix.joined(separator: ".")
+            switch value {
+            case let o as [String: Any]: for (k, v) in o { walk(prefix + [k], v) }
+            case let s as String: out[AbsoluteConfigKey(stringLiteral: key)] = ConfigValue(.string(s), isSecret: key == "database.url")
+            case let n as NSNumber:
+                // A JSON boolean arrives as 1 or 0, which the boolean settings accept.
+                out[AbsoluteConfigKey(stringLiteral: key)] = ConfigValue(.string(n.stringValue), isSecret: false)
+            case let a as [Any]:
+                out[AbsoluteConfigKey(stringLiteral: key)] = ConfigValue(.string(a.map { "\($0)" }.joined(separator: ",")), isSecret: false)
+            default: problems.append("\(where_): \(key): unsupported value")
+            }
+        }
+        walk([], root)
+        if !problems.isEmpty { throw ConfigurationError(problems: problems) }
+        return out
+    }
+}
+
+/// Where /v1/nearest gets its candidates (`--read-model`, env READ_MODEL).
+public enum ReadModelMode: String, CaseIterable, Sendable {
+    /// The in-memory index, loaded at start and refreshed by the change feed; PostGIS until it is loaded.
+    case memory
+    /// Every query goes to PostGIS (ST_DWithin on the GiST index).
+    case postgis
+}
+
+/// Every bad setting, each naming its key, flag and environment variable.
+public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
+    public var problems: [String]
+    public init(problems: [String]) { self.problems = problems }
+    public var description: String {
+        "invalid configuration (\(problems.count) setting\(problems.count == 1 ? "" : "s")):\n" + problems.map { "  - " + $0 }.joined(separator: "\n")
+    }
+}
+
+/// Typed reads that tell a missing value (nil: the default stands) from one that cannot be read (a problem).
+struct SettingReader {
+    let reader: ConfigReader
+
+    func string(_ key: String, _ problems: inout [String]) -> String? {
+        attempt(key, &problems) { try reader.requiredString(forKey: ConfigKey(key)) }
+    }
+
+    func int(_ key: String, _ problems: inout [String]) -> Int? {
+        // Flags and environment variables are text; a JSON file may hold a number.
+        if let s = attempt(key, &problems, quiet: true, { try reader.requiredString(forKey: ConfigKey(key)) }) {
+            guard let v = Int(s.trimmingCharacters(in: .whitespaces)) else {
+                problems.append(AppConfig.describe(key, "must be a whole number, not '\(s)'"))
+                return nil
+            }
+            return v
+        }
+        return attempt(key, &problems) { try reader.requiredInt(forKey: ConfigKey(key)) }
+    }
+
+    func bool(_ key: String, _ problems: inout [String]) -> Bool? {
+        if let s = attempt(key, &problems, quiet: true, { try reader.requiredString(forKey: ConfigKey(key)) }) {
+            switch s.lowercased() {
+            case "true", "1", "yes": return true
+            case "false", "0", "no": return false
+            default:
+                problems.append(AppConfig.describe(key, "must be true or false, not '\(s)'"))
+                return nil
+            }
+        }
+        return attempt(key, &problems) { try reader.requiredBool(forKey: ConfigKey(key)) }
+    }
+
+    /// The value, nil when no provider has the key; a value of the wrong type is a problem unless `quiet`.
+    func attempt<T>(_ key: String, _ problems: inout [String], quiet: Bool = false, _ body: () throws -> T) -> T? {
+        do { return try body() } catch {
+            let text = "\(error)"
+            if text.hasPrefix("Missing required") || quiet { return nil }
+            problems.append(AppConfig.describe(key, text))
+            return nil
+        }
+    }
+}
