@@ -105,23 +105,6 @@ struct WriteSupport: Sendable {
         return response
     }
 
-    /// Runs a store call, mapping its refusals to HTTP: 404, 412 (with the current ETag), 409.
-    func mapped<R>(_ id: Outlet.ID?, _ body: () async throws -> R) async throws -> R {
-        do { return try await body() } catch let e as EditError {
-            switch e {
-            case .notFound(let id): throw DomainError.notFound("no outlet with id \(id.rawValue)")
-            case .stale(let current):
-                var p = Problem(status: .preconditionFailed,
-                                detail: "the outlet changed since you read it (it is at version \(current)); GET it again, reapply your edit and send its new ETag")
-                if let id { p.headers[.eTag] = "\"\(id.rawValue)-\(current)\"" }
-                throw p
-            case .duplicateCode(let code):
-                throw Problem(status: .conflict, detail: "another outlet already has code '\(code)'",
-                              invalidParams: [InvalidParam(name: "code", reason: "already used by another outlet")])
-            }
-        }
-    }
-
     /// Read your writes: the process that wrote answers /v1/nearest with the change at once, from the row it just
     /// wrote (no re-read); the change feed brings it to the other processes and the place index.
     func readYourWrite(_ v: VersionedOutlet) {

@@ -92,15 +92,13 @@ struct ExceptionsController: Sendable {
         let newID = exception.derivedID
         exception.id = newID
         let added = exception
-        let (v, changed) = try await w.mapped(id) {
-            try await w.editor.update(id: id, ifVersion: versions, change: ChangeContext(actor: key.name, action: "exception_add")) { cur in
-                var hours = cur.outlet.hours.withExceptionIDs()
-                if hours.exceptions.contains(where: { $0.id == newID }) { return nil }
-                hours.exceptions.append(added)
-                var r = OutletRecord(cur.outlet)
-                r.hours = hours.json
-                return r
-            }
+        let (v, changed) = try await w.editor.update(id: id, ifVersion: versions, change: ChangeContext(actor: key.name, action: "exception_add")) { cur in
+            var hours = cur.outlet.hours.withExceptionIDs()
+            if hours.exceptions.contains(where: { $0.id == newID }) { return nil }
+            hours.exceptions.append(added)
+            var r = OutletRecord(cur.outlet)
+            r.hours = hours.json
+            return r
         }
         if changed { w.readYourWrite(v) }
         let stored = v.outlet.hours.exceptions.first(where: { $0.id == newID }) ?? added
@@ -126,18 +124,16 @@ struct ExceptionsController: Sendable {
         let id = try WriteSupport.outletID(context)
         let key = try await w.require(.editor, request)
         let versions = try w.ifMatch(request, id: id, required: false)
-        let (v, changed) = try await w.mapped(id) {
-            try await w.editor.update(id: id, ifVersion: versions, change: ChangeContext(actor: key.name, action: "exception_delete")) { cur in
-                var hours = cur.outlet.hours.withExceptionIDs()
-                let missing = ids.filter { x in !hours.exceptions.contains(where: { $0.id == x }) }
-                if !missing.isEmpty {
-                    throw DomainError.notFound("outlet \(id.rawValue) has no exception \(missing.map { "'\($0)'" }.joined(separator: ", "))")
-                }
-                hours.exceptions.removeAll { ids.contains($0.id ?? "") }
-                var r = OutletRecord(cur.outlet)
-                r.hours = hours.json
-                return r
+        let (v, changed) = try await w.editor.update(id: id, ifVersion: versions, change: ChangeContext(actor: key.name, action: "exception_delete")) { cur in
+            var hours = cur.outlet.hours.withExceptionIDs()
+            let missing = ids.filter { x in !hours.exceptions.contains(where: { $0.id == x }) }
+            if !missing.isEmpty {
+                throw DomainError.notFound("outlet \(id.rawValue) has no exception \(missing.map { "'\($0)'" }.joined(separator: ", "))")
             }
+            hours.exceptions.removeAll { ids.contains($0.id ?? "") }
+            var r = OutletRecord(cur.outlet)
+            r.hours = hours.json
+            return r
         }
         if changed { w.readYourWrite(v) }
         var headers = HTTPFields()

@@ -21,13 +21,8 @@ struct HealthController: Sendable {
     }
 
     func ready() async throws -> Response {
-        do {
-            let upToDate = try await deps.schema.isUpToDate()
-            guard upToDate else { throw DomainError.unavailable("database reachable but migrations are pending; run `servicecircle migrate`") }
-        } catch let e as DomainError {
-            throw e
-        } catch {
-            throw DomainError.unavailable("database unreachable: \(String(describing: error).prefix(200))")
+        guard try await deps.schema.isUpToDate() else {
+            throw DomainError.unavailable("database reachable but migrations are pending; run `servicecircle migrate`")
         }
         if let model = deps.readModel {
             guard model.isLoaded else { throw DomainError.unavailable("the in-memory read model is still loading") }

@@ -86,9 +86,7 @@ struct ImportExportController: Sendable {
                                    invalidParams: Array(shown), rows: parsed.total, errors: parsed.issues)
             return try APIJSON.response(body, status: .badRequest, contentType: "application/problem+json; charset=utf-8")
         }
-        let outcome = try await w.mapped(nil) {
-            try await w.editor.importRows(parsed.rows, change: ChangeContext(actor: key.name, action: "import"), dryRun: dryRun)
-        }
+        let outcome = try await w.editor.importRows(parsed.rows, change: ChangeContext(actor: key.name, action: "import"), dryRun: dryRun)
         let changes = outcome.changes.prefix(Self.maxListedChanges).map { ChangeDTO(row: $0.row, code: $0.code, action: $0.action.rawValue) }
         return try APIJSON.response(ReportDTO(dryRun: dryRun, format: format.rawValue, rows: parsed.total, valid: parsed.rows.count,
                                               created: outcome.created, updated: outcome.updated, unchanged: outcome.unchanged,

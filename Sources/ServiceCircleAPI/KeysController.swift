@@ -58,15 +58,10 @@ struct KeysController: Sendable {
             errors.append(InvalidParam(name: "role", reason: "is required: editor or admin"))
         }
         guard errors.isEmpty, let name, let role else { throw DomainError.invalid(errors) }
-        do {
-            let (key, info) = try await w.keys.create(name: name, role: role, createdBy: admin.name)
-            var r = try APIJSON.response(KeyDTO(info, key: key), status: .created)
-            r.headers[.cacheControl] = "no-store"
-            return r
-        } catch APIKeyError.nameTaken(let n) {
-            throw Problem(status: .conflict, detail: "a live key named '\(n)' exists; revoke it first",
-                          invalidParams: [InvalidParam(name: "name", reason: "taken by a live key")])
-        }
+        let (key, info) = try await w.keys.create(name: name, role: role, createdBy: admin.name)
+        var r = try APIJSON.response(KeyDTO(info, key: key), status: .created)
+        r.headers[.cacheControl] = "no-store"
+        return r
     }
 
     @Sendable func revoke(_ request: Request, context: AppContext) async throws -> Response {

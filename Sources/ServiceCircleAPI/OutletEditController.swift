@@ -19,9 +19,7 @@ struct OutletEditController: Sendable {
         try QueryParameters(request, allowed: []).check()
         let key = try await w.require(.editor, request)
         let input = try OutletInput.parse(try await w.jsonBody(request))
-        let v = try await w.mapped(nil) {
-            try await w.editor.create(input.record, change: ChangeContext(actor: key.name, action: "create"))
-        }
+        let v = try await w.editor.create(input.record, change: ChangeContext(actor: key.name, action: "create"))
         w.readYourWrite(v)
         return try await w.outletResponse(v, status: .created)
     }
@@ -32,9 +30,7 @@ struct OutletEditController: Sendable {
         let key = try await w.require(.editor, request)
         let versions = try w.ifMatch(request, id: id, required: true)
         let input = try OutletInput.parse(try await w.jsonBody(request))
-        let (v, changed) = try await w.mapped(id) {
-            try await w.editor.update(id: id, ifVersion: versions, change: ChangeContext(actor: key.name, action: "replace")) { _ in input.record }
-        }
+        let (v, changed) = try await w.editor.update(id: id, ifVersion: versions, change: ChangeContext(actor: key.name, action: "replace")) { _ in input.record }
         if changed { w.readYourWrite(v) }
         return try await w.outletResponse(v)
     }
@@ -65,11 +61,9 @@ struct OutletEditController: Sendable {
             p["hours"] = .object(["rules": rules])
         }
         let patch = JSONValue.object(p)
-        let (v, changed) = try await w.mapped(id) {
-            try await w.editor.update(id: id, ifVersion: versions, change: ChangeContext(actor: key.name, action: "patch")) { cur in
-                let doc = OutletInput.document(OutletRecord(cur.outlet)).mergePatched(with: patch)
-                return try OutletInput.parse(doc).record
-            }
+        let (v, changed) = try await w.editor.update(id: id, ifVersion: versions, change: ChangeContext(actor: key.name, action: "patch")) { cur in
+            let doc = OutletInput.document(OutletRecord(cur.outlet)).mergePatched(with: patch)
+            return try OutletInput.parse(doc).record
         }
         if changed { w.readYourWrite(v) }
         return try await w.outletResponse(v)
@@ -81,12 +75,10 @@ struct OutletEditController: Sendable {
         let id = try WriteSupport.outletID(context)
         let key = try await w.require(.editor, request)
         let versions = try w.ifMatch(request, id: id, required: true)
-        let (v, changed) = try await w.mapped(id) {
-            try await w.editor.update(id: id, ifVersion: versions, change: ChangeContext(actor: key.name, action: "close")) { cur in
-                var r = OutletRecord(cur.outlet)
-                r.operatingState = .closed
-                return r
-            }
+        let (v, changed) = try await w.editor.update(id: id, ifVersion: versions, change: ChangeContext(actor: key.name, action: "close")) { cur in
+            var r = OutletRecord(cur.outlet)
+            r.operatingState = .closed
+            return r
         }
         if changed { w.readYourWrite(v) }
         return try await w.outletResponse(v)

@@ -37,7 +37,8 @@ public struct Problem: Error, Codable, Sendable, HTTPResponseError {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
-    /// The one place where the domain's errors become HTTP.
+    /// The one place where errors become HTTP: the domain's vocabulary, the write side's refusals, and HTTP errors
+    /// from the framework. Anything else is nil: a 500, logged, because it is a bug.
     public static func from(_ error: any Error) -> Problem? {
         switch error {
         case let p as Problem: return p
@@ -49,10 +50,34 @@ public struct Problem: Error, Codable, Sendable, HTTPResponseError {
                     : "invalid parameters: \(names.joined(separator: ", "))"
                 return Problem(status: .badRequest, detail: detail, invalidParams: params, type: "https://servicecircle.example/problems/invalid-parameters")
             case .notFound(let what): return Problem(status: .notFound, detail: what)
-            case .unavailable(let why): return Problem(status: .serviceUnavailable, detail: why)
+            case .unavailable(let why):
+                var p = Problem(status: .serviceUnavailable, detail: why)
+                p.headers[.retryAfter] = "2"
+                return p
+            }
+        case let e as EditError:
+            switch e {
+            case .notFound(let id): return Problem(status: .notFound, detail: "no outlet with id \(id.rawValue)")
+            case .stale(let id, let current):
+                var p = Problem(status: .preconditionFailed,
+                                detail: "the outlet changed since you read it (it is at version \(current)); GET it again, reapply your edit and send its new ETag")
+                p.headers[.eTag] = "\"\(id.rawValue)-\(current)\""
+                return p
+            case .duplicateCode(let code):
+                return Problem(status: .conflict, detail: "another outlet already has code '\(code)'",
+                               invalidParams: [InvalidParam(name: "code", reason: "already used by another outlet")])
+            }
+        case let e as APIKeyError:
+            switch e {
+            case .invalidName: return Problem(status: .badRequest, detail: e.description, invalidParams: [InvalidParam(name: "name", reason: e.description)])
+            case .nameTaken: return Problem(status: .conflict, detail: e.description, invalidParams: [InvalidParam(name: "name", reason: "taken by a live key")])
             }
         case let h as HTTPError:
             return Problem(status: h.status, detail: h.body ?? (h.status == .notFound ? "no such resource" : h.status.reasonPhrase))
+        case let e where StoreAvailability.isUnavailable(e):
+            var p = Problem(status: .serviceUnavailable, detail: "the database is unavailable; try again shortly")
+            p.headers[.retryAfter] = "2"
+            return p
         default: return nil
         }
     }

@@ -96,7 +96,7 @@ public struct CatalogueEditor: EditorRepository {
                        _ transform: @escaping @Sendable (VersionedOutlet) throws -> OutletRecord?) async throws -> (VersionedOutlet, changed: Bool) {
         try await transaction(change) { conn in
             guard let cur = try await Self.locked(id, on: conn, logger: logger) else { throw EditError.notFound(id) }
-            if let expected, !expected.contains(cur.version) { throw EditError.stale(current: cur.version) }
+            if let expected, !expected.contains(cur.version) { throw EditError.stale(id, current: cur.version) }
             guard let next = try transform(cur), next != OutletRecord(cur.outlet) else { return (cur, false) }
             try await conn.query("""
                 UPDATE outlets SET code = \(next.code), name = \(next.name), kind = \(next.kind.rawValue), address = \(next.address),

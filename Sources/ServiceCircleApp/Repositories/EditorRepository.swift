@@ -18,7 +18,7 @@ public struct VersionedOutlet: Sendable {
 public enum EditError: Error, Sendable, Equatable {
     case notFound(Outlet.ID)
     /// The row is no longer at the version the editor read (If-Match): it is at `current`.
-    case stale(current: Int)
+    case stale(Outlet.ID, current: Int)
     /// Another outlet already has this code.
     case duplicateCode(String)
 }
