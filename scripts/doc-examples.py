@@ -7,6 +7,8 @@ Starts the built `servicecircle serve` on a free port against its own database `
 cluster (dropped first when `psql` is at hand, so every run starts from the seed catalogue; serve creates, migrates
 and seeds it), then runs the examples file by file: README.md first, then docs/*.md in name order. Python 3
 standard library only. Prints one line per example, then exactly `N passed, M failed`; exits 1 on any failure.
+What each file's examples printed is kept in .artifacts/doc-examples/ (docs/api.md → docs_api.md.log, each
+command under a `### file:line` marker), the server's log in .artifacts/doc-examples-serve.log.
 
 What is run
 - Fenced code blocks whose info string is `sh`, `bash` or `shell`. A block without one or with another
@@ -275,14 +277,19 @@ servicecircle() {
 '''
 
 
+def log_name(rel, ext=".log"):
+    """A file name for a Markdown file's outputs: docs/api.md → docs_api.md.log."""
+    return re.sub(r"[^\w.-]+", "_", rel).strip("._") + ext
+
+
 def run_file(rel, cmds, base_url, binary, database_url, tmp, timeout):
     """Runs one file's commands in one bash; returns {location: [(kind, status or exit, id, target)]} and the log."""
     work = tempfile.mkdtemp(prefix="work-", dir=tmp)
-    records = os.path.join(tmp, "records-" + rel.replace("/", "_") + ".tsv")
+    records = os.path.join(tmp, "records-" + log_name(rel, ".tsv"))
     open(records, "w").close()
     script = [PRELUDE]
     for c in cmds:
-        script.append(f"__SC_LOC={shlex.quote(c.where)}")
+        script.append(f"__SC_LOC={shlex.quote(c.where)}; printf '\\n### %s\\n' \"$__SC_LOC\"")
         if c.skip:
             script.append(": skipped")
             continue
@@ -290,7 +297,7 @@ def run_file(rel, cmds, base_url, binary, database_url, tmp, timeout):
     env = dict(os.environ, __SC_RECORDS=records, __SC_TMP=tmp, __SC_BIN=os.path.abspath(binary),
                __SC_DATABASE_URL=database_url, __SC_PROJECT=PROJECT, __SC_LOC="")
     env.pop("DATABASE_URL", None)
-    log_path = os.path.join(tmp, "log-" + rel.replace("/", "_") + ".txt")
+    log_path = os.path.join(tmp, "log-" + log_name(rel))
     with open(log_path, "w") as log:
         try:
             subprocess.run(["bash", "--noprofile", "--norc", "-s"], input="\n".join(script) + "\n", text=True,
@@ -446,7 +453,10 @@ def main():
         print("FAIL no runnable curl example found")
         failed += 1
 
-    os.makedirs(ARTIFACTS, exist_ok=True)
+    logs = os.path.join(ARTIFACTS, "doc-examples")
+    os.makedirs(logs, exist_ok=True)
+    for old in glob.glob(os.path.join(logs, "*.log")):
+        os.remove(old)
     url = database_url(args.database_url, DATABASE)
     drop_database(args.database_url)
     tmp = tempfile.mkdtemp(prefix="sc-doc-examples-")
@@ -474,8 +484,8 @@ def main():
                 else:
                     passed += 1
                     print(f"ok   {c.where}: {', '.join(got)}")
-            if any(not c.skip and c.calls and judge(c, calls.get(c.where, []))[0] for c in cmds):
-                shutil.copy(log_path, os.path.join(ARTIFACTS, "doc-examples-" + rel.replace("/", "_") + ".log"))
+            # What the examples printed, for reading answers and failures: .artifacts/doc-examples/<file>.log
+            shutil.copy(log_path, os.path.join(logs, log_name(rel)))
     except Exception as e:  # the server did not start: nothing could be checked
         failed += 1
         print(f"FAIL {e}")
@@ -484,6 +494,8 @@ def main():
         shutil.rmtree(tmp, ignore_errors=True)
     if skipped:
         print(f"{skipped} skipped (see the skip rule in scripts/doc-examples.py)")
+    if failed:
+        print(f"what the examples printed: {os.path.relpath(logs)}/, the server's log: {os.path.relpath(ARTIFACTS)}/doc-examples-serve.log")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 
