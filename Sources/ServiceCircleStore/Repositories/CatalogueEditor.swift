@@ -98,15 +98,17 @@ public struct CatalogueEditor: EditorRepository {
             guard let cur = try await Self.locked(id, on: conn, logger: logger) else { throw EditError.notFound(id) }
             if let expected, !expected.contains(cur.version) { throw EditError.stale(id, current: cur.version) }
             guard let next = try transform(cur), next != OutletRecord(cur.outlet) else { return (cur, false) }
-            try await conn.fetch("""
+            // The row as written comes back with the statement (its version bumped by the trigger): no second read.
+            let rows = try await conn.fetch("""
                 UPDATE outlets SET code = \(next.code), name = \(next.name), kind = \(next.kind.rawValue), address = \(next.address),
                        province = \(next.province), city = \(next.city), district = \(next.district), district_code = \(next.districtCode),
                        phone = \(next.phone), lat = \(next.lat), lon = \(next.lon), operating_state = \(next.operatingState.rawValue),
                        businesses = \(next.businesses.map(\.rawValue)), hours = \(Self.hoursText(next.hours))::jsonb
                  WHERE id = \(id.rawValue)
+                RETURNING \(unescaped: Self.versionedColumns)
                 """, logger: logger)
-            guard let after = try await Self.locked(id, on: conn, logger: logger) else { throw EditError.notFound(id) }
-            return (after, true)
+            for try await r in rows.decode(VersionedRow.self) { return (try Self.versioned(r), true) }
+            throw EditError.notFound(id)
         }
     }
 
