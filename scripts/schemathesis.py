@@ -34,12 +34,13 @@ PROJECT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VENV = os.path.join(PROJECT, ".venv-tools")
 ARTIFACTS = os.path.join(PROJECT, ".artifacts", "schemathesis")
 DOCUMENT = os.path.join(PROJECT, "Sources", "ServiceCircleAPI", "Resources", "openapi.json")
+CONFIG = os.path.join(PROJECT, "scripts", "schemathesis.toml")
 # Pinned: a newer schemathesis adds checks and changes generation, so a version bump is a change of its own.
 REQUIREMENTS = ["schemathesis==4.32.5", "openapi-spec-validator==0.9.0"]
 SEED = 20260307
 # Per operation in the fuzzing phase (the coverage and stateful phases add their own cases on top). 38
 # operations: about 3,000 cases in all, under five minutes on two cores against a debug build.
-MAX_EXAMPLES = 40
+MAX_EXAMPLES = 20
 
 
 def log(msg):
@@ -88,7 +89,7 @@ def recreate_database(base, name):
     """Drops the run's database so every run starts from the same seed data (serve creates it again)."""
     sql = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
     subprocess.run([psql(), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", with_database(base, "postgres"), "-c", sql],
-                   check=True, stdout=subprocess.DEVNULL)
+                   check=True, stdout=subprocess.DEVNULL, env=dict(os.environ, PGOPTIONS="-c client_min_messages=warning"))
 
 
 class Server:
@@ -162,7 +163,9 @@ def main():
     ap.add_argument("--schema", default=DOCUMENT, help="the OpenAPI document: a file, or `served` (default: the tree's)")
     ap.add_argument("--max-examples", type=int, default=MAX_EXAMPLES, help="fuzzed cases per operation (default %(default)s)")
     ap.add_argument("--seed", type=int, default=SEED, help="hypothesis seed (default %(default)s)")
-    ap.add_argument("--workers", default="2", help="schemathesis workers (default %(default)s)")
+    # One worker: Debian 12's Python 3.11.2 fails with "AST constructor recursion depth mismatch" when two
+    # threads build hypothesis strategies at once.
+    ap.add_argument("--workers", default="1", help="schemathesis workers (default %(default)s)")
     ap.add_argument("extra", nargs="*", help="after --: more `schemathesis run` arguments")
     args = ap.parse_args()
 
@@ -191,7 +194,7 @@ def main():
         junit = os.path.join(ARTIFACTS, "junit.xml")
         if os.path.exists(junit):
             os.remove(junit)
-        cmd = [st, "run", server.base + "/openapi.json" if schema == "served" else schema,
+        cmd = [st, "--config-file", CONFIG, "run", server.base + "/openapi.json" if schema == "served" else schema,
                "--url", server.base,
                "--header", f"Authorization: Bearer {key}",
                "--checks", "all",
@@ -199,6 +202,7 @@ def main():
                "--max-examples", str(args.max_examples),
                "--workers", str(args.workers),
                "--generation-database", "none",
+               "--continue-on-failure",
                "--request-timeout", "30",
                "--no-color",
                "--report", "junit,ndjson",
@@ -209,7 +213,9 @@ def main():
         shown = [c if not c.startswith("Authorization:") else "Authorization: Bearer ***" for c in cmd]
         log(" ".join(shown))
         t0 = time.time()
-        rc = subprocess.run(cmd, cwd=PROJECT).returncode
+        # The hooks (positive cases within the documented cross-field rules) look up known places and regions here.
+        env = dict(os.environ, SC_SCHEMATHESIS_BASE_URL=server.base)
+        rc = subprocess.run(cmd, cwd=PROJECT, env=env).returncode
         log(f"schemathesis exited {rc} after {time.time() - t0:.0f} s")
         if not server.alive():
             log(f"the server DIED during the run (exit {server.proc.returncode}; see {server.log.name})")
@@ -229,4 +235,9 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except Exception as e:  # setup failed (no server, no key): still a result line the test command can read
+        log(f"error: {e}")
+        print("schemathesis: 0 passed, 1 failed")
+        sys.exit(1)
