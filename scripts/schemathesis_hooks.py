@@ -15,7 +15,6 @@ import urllib.parse
 import urllib.request
 
 import schemathesis
-from schemathesis import GenerationMode
 
 BASE_URL = os.environ.get("SC_SCHEMATHESIS_BASE_URL", "http://127.0.0.1:8080")
 
@@ -68,7 +67,10 @@ def known_regions():
 
 def _positive(case):
     meta = getattr(case, "meta", None)
-    return meta is not None and meta.generation.mode == GenerationMode.POSITIVE
+    if meta is None:
+        return False
+    mode = meta.generation.mode
+    return str(getattr(mode, "value", mode)).lower() == "positive"
 
 
 def _date(s):
@@ -84,43 +86,46 @@ def _op(context):
 
 
 @schemathesis.hook
-def map_case(context, case):
-    if not _positive(case):
-        return case
-    return _within_rules(context, case)
-
-
-@schemathesis.hook
-def before_add_examples(context, examples):
-    # The examples phase combines every parameter's example into one request (region and bbox, place and lat/lon):
-    # the same rules apply.
-    for case in examples:
+def before_call(context, case, kwargs):
+    # Right before the request goes out, in every phase (generation-time hooks miss cases that later phases derive
+    # or that values from earlier responses fill in).
+    if os.environ.get("SC_HOOK_DEBUG"):
+        with open(os.environ["SC_HOOK_DEBUG"], "a") as f:
+            f.write(f"CALL {_op(context)} mode={getattr(getattr(getattr(case, 'meta', None), 'generation', None), 'mode', None)} body={str(case.body)[:150]}\n")
+    if _positive(case):
         _within_rules(context, case)
 
 
 def _within_rules(context, case):
     method, path = _op(context)
-    q = case.query if isinstance(case.query, dict) else None
-    if path == "/v1/nearest" and q is not None:
+    q = dict(case.query) if isinstance(case.query, dict) else {}
+    body = json.loads(json.dumps(case.body)) if isinstance(case.body, dict) else None
+    if method == "GET" and path == "/v1/nearest":
         _nearest(q)
-    elif path == "/v1/calendar" and q is not None:
+    elif method == "GET" and path == "/v1/calendar":
         _ordered_dates(q, "from", "to", max_days=1095)
-    elif path.startswith("/v1/coverage") and q is not None:
+    elif method == "GET" and path.startswith("/v1/coverage"):
         _coverage(q)
-    elif path in ("/v1/outlets", "/v1/outlets/{id}/history") and q is not None:
+    elif method == "GET" and path in ("/v1/outlets", "/v1/outlets/{id}/history"):
         # A cursor is opaque: only one this service issued is valid (any other is a 400 by design).
         q.pop("cursor", None)
-    elif path == "/v1/outlets/{id}" and method in ("POST", "PUT", "PATCH") and isinstance(case.body, dict):
-        _outlet_body(case.body)
-    elif path == "/v1/outlets" and method == "POST" and isinstance(case.body, dict):
-        _outlet_body(case.body)
-    elif path == "/v1/outlets/{id}/exceptions" and method == "POST" and isinstance(case.body, dict):
-        _exception_body(case.body)
-    elif path == "/v1/regions/{code}/boundary" and method == "PUT":
-        case.path_parameters["code"] = KNOWN_REGION
-        case.body = dict(BOUNDARY)
-    elif path == "/v1/imports" and method == "POST":
+    elif method in ("POST", "PUT", "PATCH") and path in ("/v1/outlets", "/v1/outlets/{id}") and body is not None:
+        _outlet_body(body)
+    elif method == "POST" and path == "/v1/outlets/{id}/exceptions" and body is not None:
+        _exception_body(body)
+    elif method == "PUT" and path == "/v1/regions/{code}/boundary":
+        case.path_parameters = dict(case.path_parameters or {}, code=KNOWN_REGION)
+        body = json.loads(json.dumps(BOUNDARY))
+    elif method == "POST" and path == "/v1/imports":
         _import(case)
+        return case
+    if isinstance(case.query, dict) and q != case.query:
+        case.query = q
+    if body is not None and body != case.body:
+        case.body = body
+    if os.environ.get("SC_HOOK_DEBUG"):
+        with open(os.environ["SC_HOOK_DEBUG"], "a") as f:
+            f.write(f"SENT {method} {path} query={case.query} body={str(case.body)[:300]}\n")
     return case
 
 
@@ -210,11 +215,22 @@ def _intervals(intervals):
 
 
 def _hours(hours):
+    # Two rules naming the same day selector must not overlap: keep each selector in one rule only.
+    seen, kept = set(), []
     for rule in hours.get("rules") or []:
-        if isinstance(rule, dict) and isinstance(rule.get("intervals"), list):
+        if not isinstance(rule, dict):
+            continue
+        days = {d for d in rule.get("days") or [] if isinstance(d, str)}
+        if days & seen:
+            continue
+        seen |= days
+        if isinstance(rule.get("intervals"), list):
             _intervals(rule["intervals"])
             if not rule["intervals"]:
                 rule["intervals"].append(["09:00", "17:00"])
+        kept.append(rule)
+    if isinstance(hours.get("rules"), list):
+        hours["rules"] = kept
     for e in hours.get("exceptions") or []:
         if isinstance(e, dict):
             _exception_body(e)
