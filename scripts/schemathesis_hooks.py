@@ -7,6 +7,8 @@ such request would count as "schema-valid request rejected" although a 400 is th
 
 Only POSITIVE cases are changed, and each change keeps the case valid under the document; negative cases go out as
 generated. Each rule below is the one the server documents in openapi.json (operation or parameter descriptions).
+The changes are made in `before_call`, right before a request is sent, so that every phase (examples, coverage,
+fuzzing, stateful) gets them. SC_HOOK_DEBUG=/path/to/file logs every positive request as changed.
 """
 import datetime
 import json
@@ -89,9 +91,6 @@ def _op(context):
 def before_call(context, case, kwargs):
     # Right before the request goes out, in every phase (generation-time hooks miss cases that later phases derive
     # or that values from earlier responses fill in).
-    if os.environ.get("SC_HOOK_DEBUG"):
-        with open(os.environ["SC_HOOK_DEBUG"], "a") as f:
-            f.write(f"CALL {_op(context)} mode={getattr(getattr(getattr(case, 'meta', None), 'generation', None), 'mode', None)} body={str(case.body)[:150]}\n")
     if _positive(case):
         _within_rules(context, case)
 
