@@ -242,6 +242,31 @@ extension WriteAuthTests {
     }
 }
 
+extension WriteAuthTests {
+    /// What schemathesis found against the contract: a malformed If-Match is a 400 naming it (not a 412), a missing
+    /// exception is a 404 whatever the If-Match, an empty import is a 400 with or without dry_run, and a flag's value
+    /// is checked.
+    @Test func contractFindingsOfTheWriteSide() async throws {
+        try await TestApp.run(prepare: { try await TestDatabase.load(readFixture, into: $0) }) { http, client in
+            let keys = try await TestKeys.make(client)
+            let id = try await firstID(client, code: "T-002")
+            for bad in ["", "0", "garbage", "\"\(id)-1", "W/x"] {
+                let r = try await call(http, .patch, "/v1/outlets/\(id)", key: keys.editor, ifMatch: bad, json: #"{"phone":"027-1"}"#)
+                #expect(r.status == .badRequest, "If-Match '\(bad)'")
+                #expect((r.json["invalid_params"] as? [[String: Any]])?.first?["name"] as? String == "If-Match")
+            }
+            let stale = try await call(http, .delete, "/v1/outlets/\(id)/exceptions/nosuch", key: keys.editor, ifMatch: "\"\(id)-999\"")
+            #expect(stale.status == .notFound)
+            for q in ["?dry_run=true", ""] {
+                let r = try await call(http, .post, "/v1/imports\(q)", key: keys.editor, raw: "", contentType: "text/csv")
+                #expect(r.status == .badRequest, "empty import \(q)")
+            }
+            #expect(try await call(http, .get, "/v1/keys?include_revoked=banana", key: keys.admin).status == .badRequest)
+            #expect(try await call(http, .get, "/v1/keys?include_revoked=true", key: keys.admin).status == .ok)
+        }
+    }
+}
+
 final class LogLines: Sendable {
     let lines = Mutex<[String]>([])
     func append(_ s: String) { lines.withLock { $0.append(s) } }
