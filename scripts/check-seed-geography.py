@@ -113,11 +113,14 @@ def main() -> None:
     default_census = next((p for p in [ROOT.parent / "shared/data/census-2020-districts.csv",
                                        Path("/work/shared/data/census-2020-districts.csv")] if p.exists()), None)
     ap.add_argument("--census", type=Path, default=default_census)
-    ap.add_argument("--out", type=Path, default=BOUNDARIES / "CHECK.md")
+    ap.add_argument("--boundaries", type=Path, default=BOUNDARIES, help="folder of the polygons (default SeedData/boundaries)")
+    ap.add_argument("--out", type=Path, default=None, help="report file (default: CHECK.md in the boundaries folder)")
     args = ap.parse_args()
+    boundaries = args.boundaries
+    args.out = args.out or boundaries / "CHECK.md"
 
-    seed = Locator(load_features(BOUNDARIES / "regions.geojson"))
-    national = Locator(load_features(BOUNDARIES / "national-districts.geojson"))
+    seed = Locator(load_features(boundaries / "regions.geojson"))
+    national = Locator(load_features(boundaries / "national-districts.geojson"))
     seed_districts = {p["adcode"]: p for p in seed.props if p["level"] == "district"}
     md: list[str] = []
     summary: list[str] = []
@@ -210,7 +213,7 @@ def main() -> None:
 
     # ---- National generator ----------------------------------------------------------------------------------
     cities = table_rows(swift_table("cityTable"))
-    nat_city = Locator(load_features(BOUNDARIES / "national-cities.geojson"))
+    nat_city = Locator(load_features(boundaries / "national-cities.geojson"))
     md.append("## National generator centres (SeedGenerator `cityTable`)\n")
     md.append("The national catalogue is not a file: its outlets are drawn around these centres (up to `maxKm` away) "
               "and carry the centre's code as district_code, so only the centres can be checked here. Each centre "
@@ -287,8 +290,9 @@ def main() -> None:
             continue
         dsum = sum(r[0] for r in rows)
         csum = sum(r[1] or 0 for r in rows)
-        md.append(f"- {name}: the {len(rows)} districts in regions.csv hold {dsum:,} residents in demand; their census rows "
-                  f"sum to {csum:,}; the city's census total is {int(c['pop_2020']):,} ({c['note'] or 'no note'}).")
+        md.append(f"- {name}: the {len(rows)} districts in regions.csv hold {dsum:,} residents in demand ({pct(dsum, csum)} against "
+                  f"their census rows, which sum to {csum:,}); the city's census total is {int(c['pop_2020']):,}, "
+                  f"{int(c['pop_2020']) - csum:,} more than those rows ({c['note'] or c['source']}).")
     if census_zones:
         zones = "; ".join(f"{z['name']} {int(z['pop_2020']):,} ({z['note'].strip()})" for z in census_zones)
         md.append(f"- Census rows with no GB/T 2260 code (development zones counted on their own): {zones}. Their residents "
