@@ -156,7 +156,7 @@ def main() -> None:
     md.append("## Seed outlets outside the polygon of their `district_code`\n")
     md.append(f"Files: {', '.join('`outlets/' + f.name + '`' for f in files)} — {len(outlets):,} outlets. "
               f"A point less than {BORDERLINE_M:.0f} m outside is within the polygons' simplification error "
-              "(borderline); farther out it is outside the district's real boundary.\n")
+              "(borderline); farther out it is outside the district as Amap draws it (the source of the polygons).\n")
     md.append("| district_code | district | outlets | inside | outside | of which borderline (< 30 m) | farthest outside m |")
     md.append("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
     for code, p in seed_districts.items():
@@ -262,8 +262,9 @@ def main() -> None:
               "the polygon of their region_code.\n")
     md.append("| code | district | points | residents in demand | generator target | how the target was made | census 2020 | Δ vs census | points outside | residents outside | census note |")
     md.append("| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- |")
-    tot_pts = tot_out = 0
+    tot_pts = tot_out = tot_out_pop = 0
     off_by_10 = []
+    exact = []
     by_city: dict[str, list] = defaultdict(list)
     for code, p in seed_districts.items():
         pts = points.get(code, [])
@@ -276,6 +277,9 @@ def main() -> None:
         cpop = int(c["pop_2020"]) if c and c["pop_2020"] else None
         tot_pts += len(pts)
         tot_out += len(outside)
+        tot_out_pop += out_pop
+        if cpop is not None and pop == cpop:
+            exact.append(p["name"])
         if cpop and abs(pop - cpop) > 0.1 * cpop:
             off_by_10.append((code, p["name"], pop, cpop))
         by_city[p["parent_adcode"]].append((pop, cpop))
@@ -283,6 +287,7 @@ def main() -> None:
         md.append(f"| {code} | {p['name']} | {len(pts)} | {pop:,} | {fmt_int(int(t['population']) if t else None)} | {method} | "
                   f"{fmt_int(cpop)} | {pct(pop, cpop)} | {len(outside)} | {out_pop:,} | {(c['note'] if c else '').replace('|', '/')} |")
     md.append("")
+    gaps = {}
     for city_code, name in (("420100", "武汉市"), ("130100", "石家庄市"), ("520100", "贵阳市")):
         rows = by_city.get(city_code, [])
         c = census.get(city_code)
@@ -290,20 +295,28 @@ def main() -> None:
             continue
         dsum = sum(r[0] for r in rows)
         csum = sum(r[1] or 0 for r in rows)
+        gaps[city_code] = int(c["pop_2020"]) - csum
         md.append(f"- {name}: the {len(rows)} districts in regions.csv hold {dsum:,} residents in demand ({pct(dsum, csum)} against "
                   f"their census rows, which sum to {csum:,}); the city's census total is {int(c['pop_2020']):,}, "
                   f"{int(c['pop_2020']) - csum:,} more than those rows ({c['note'] or c['source']}).")
     if census_zones:
         zones = "; ".join(f"{z['name']} {int(z['pop_2020']):,} ({z['note'].strip()})" for z in census_zones)
-        md.append(f"- Census rows with no GB/T 2260 code (development zones counted on their own): {zones}. Their residents "
-                  "live inside the legal boundaries (the polygons) of districts such as 洪山区, 江夏区, 蔡甸区 and "
-                  "汉南区, but no district's census row counts them, so a demand model that follows the district rows "
-                  "leaves them out; 石家庄's 高新区 (304,675, outside 长安区 and 裕华区) and 循环化工园区 (56,147, "
-                  "outside 藁城区) are the same case.")
+        zsum = sum(int(z["pop_2020"]) for z in census_zones)
+        hanan = int(census["420113"]["pop_2020"]) if "420113" in census else 0
+        if gaps.get("420100") == zsum - hanan:
+            zones += (f" — together {zsum:,}, or {zsum - hanan:,} without 汉南区 (a sub-row of 武汉经开区): exactly what 武汉市's "
+                      "total has beyond its 13 district rows")
+        md.append(f"- Census rows with no GB/T 2260 code (development zones counted on their own): {zones}. By the notes "
+                  "above, their residents live inside the legal boundaries (the polygons) of 洪山区, 江夏区 and 蔡甸区, "
+                  "whose census rows leave them out, so demand that follows the district rows leaves them out too; "
+                  "in 石家庄市 the census file's notes name the same case: 高新区 (304,675) is in neither 长安区's nor "
+                  "裕华区's row, 循环化工园区 (56,147) not in 藁城区's.")
     md.append("")
-    summary.append(f"- Demand: {tot_pts:,} points in {len(seed_districts)} districts; {tot_out} lie outside the polygon of "
-                   f"their region_code. {len(off_by_10)} districts' demand differs from their census row by more than 10 %: "
-                   + ", ".join(f"{n} {pct(a, b)}" for _, n, a, b in off_by_10) + ".")
+    total_pop = sum(int(r["population"]) for code in seed_districts for r in points.get(code, []))
+    summary.append(f"- Demand: {tot_pts:,} points ({total_pop:,} residents) in {len(seed_districts)} districts; {tot_out:,} points "
+                   f"({tot_out_pop:,} residents) lie outside the polygon of their region_code. {len(exact)} districts sum exactly "
+                   f"to their census row ({', '.join(exact)}); {len(off_by_10)} differ from it by more than 10 % (the generator's "
+                   "area × density estimates): " + ", ".join(f"{n} {pct(a, b)}" for _, n, a, b in off_by_10) + ".")
 
     # ---- regions.csv -------------------------------------------------------------------------------------------
     md.append("## regions.csv against the polygons\n")
