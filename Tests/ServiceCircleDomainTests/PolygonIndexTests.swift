@@ -73,6 +73,8 @@ struct PolygonIndexTests {
         }
         let star = ring(corners)
         let index = PolygonIndex([[[star]]], cellDegrees: 0.1)
+        // The same with interior cells: cells no outline crosses answer without a ring test.
+        let withInterior = PolygonIndex([[[star]]], cellDegrees: 0.1, interiorDegrees: 0.01)
         func brute(_ q: GeoPoint) -> Bool {
             var inside = false
             for i in 0..<(star.count - 1) {
@@ -84,6 +86,7 @@ struct PolygonIndexTests {
         for _ in 0..<2000 {
             let q = p(Double.random(in: 28.8...31.2, using: &rng), Double.random(in: 112.8...115.2, using: &rng))
             #expect((index.feature(containing: q) == 0) == brute(q))
+            #expect((withInterior.feature(containing: q) == 0) == brute(q), "interior cells at \(q)")
         }
     }
 

@@ -48,7 +48,7 @@ public final class RegionLocator: Sendable {
     }
 
     init(fine: [(Entry, MultiPolygon)], national: [(Entry, MultiPolygon)], scope: CatalogueScope) {
-        self.fine = PolygonIndex(fine.map(\.1))
+        self.fine = PolygonIndex(fine.map(\.1), interiorDegrees: 0.01)
         fineEntries = fine.map(\.0)
         self.national = PolygonIndex(national.map(\.1))
         nationalEntries = national.map(\.0)
