@@ -18,6 +18,9 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
     targets: [
         // The rules: outlets, hours, the 调休 calendar, geodesy and datums, nearest ranking, coverage maths, places,
@@ -53,7 +56,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        // Everything Hummingbird: route collections, DTOs, the hot-path response writer, problem+json mapping.
+        // Everything Hummingbird: route collections, DTOs, the hot-path response writer, problem+json mapping, and
+        // the HTTP edge (connection limits, NIO handlers around the parser, compression with compress-nio's zlib).
         .target(
             name: "ServiceCircleAPI",
             dependencies: [
@@ -61,6 +65,11 @@ let package = Package(
                 "ServiceCircleSearch",
                 "ServiceCircleApp",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -98,6 +107,7 @@ let package = Package(
                 "ServiceCircleAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "CompressNIO", package: "compress-nio"),
             ]
         ),
     ]
