@@ -14,6 +14,7 @@ public func buildRouter(_ deps: AppDependencies, corsOrigins: [String] = []) -> 
     let router = Router(context: AppContext.self, options: .autoGenerateHeadEndpoints)
     let routes = RouteTable()
     router.add(middleware: RequestLoggingMiddleware())
+    router.add(middleware: HeadMiddleware())
     if !corsOrigins.isEmpty { router.add(middleware: CrossOriginMiddleware(origins: corsOrigins)) }
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: MethodNotAllowedMiddleware(table: routes))

@@ -47,6 +47,26 @@ final class RouteTable: Sendable {
     }
 }
 
+/// HEAD answers the GET's status and headers with no body (the router sends HEAD to the GET route; this makes
+/// errors bodiless too, and gives a streamed GET answer its real `Content-Length` rather than 0, since NIO would
+/// otherwise frame an unknown length as chunked and send a terminator a HEAD client does not expect).
+struct HeadMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.method == .head else { return try await next(request, context) }
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as any HTTPResponseError {
+            response = try error.response(from: request, context: context)
+        }
+        var headers = response.headers
+        if headers[.contentLength] == nil, response.status.code >= 200, response.status != .noContent, response.status != .notModified {
+            headers[.contentLength] = String(try await CompressionMiddleware<Context>.collect(response.body, length: 0).readableBytes)
+        }
+        return Response(status: response.status, headers: headers, body: .init())
+    }
+}
+
 /// A known path asked with a method it does not serve: 405 with `Allow` instead of the router's 404; OPTIONS on
 /// a known path: 204 with `Allow`. Runs only when the router found no route, so it costs the routes nothing.
 struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
