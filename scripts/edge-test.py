@@ -259,9 +259,11 @@ def idle_sockets(server, idle_timeout_s, results):
             s = socket.create_connection(("127.0.0.1", port), timeout=10)
             s.setblocking(False)
             socks.append(s)
-        opened = time.time() - started
-        # Wait until the server has accepted them all (each is then a file of the server process).
-        end = time.time() + 20
+        all_open = time.time()
+        opened = all_open - started
+        # Wait until the server has accepted them all (each is then a file of the server process), before the first
+        # of them reaches the idle timeout.
+        end = started + idle_timeout_s - 3
         while server.open_files() < IDLE_SOCKETS and time.time() < end:
             time.sleep(0.1)
         files = server.open_files()
@@ -285,15 +287,15 @@ def idle_sockets(server, idle_timeout_s, results):
         for s in socks:
             sel.register(s, selectors.EVENT_READ)
         open_socks = set(socks)
-        deadline = started + idle_timeout_s + 15
+        deadline = all_open + idle_timeout_s + 10
         while open_socks and time.time() < deadline:
             for key, _ in sel.select(timeout=0.5):
                 if key.fileobj in open_socks and is_closed(key.fileobj):
                     open_socks.discard(key.fileobj)
                     sel.unregister(key.fileobj)
-        closed_after = time.time() - started
-        expect(not open_socks, f"{len(open_socks)} idle connections still open {closed_after:.1f} s after opening")
-        print(f"       all {IDLE_SOCKETS} closed by the server {closed_after:.1f} s after the first was opened "
+        closed_after = time.time() - all_open
+        expect(not open_socks, f"{len(open_socks)} idle connections still open {closed_after:.1f} s after the last was opened")
+        print(f"       all {IDLE_SOCKETS} closed by the server {closed_after:.1f} s after the last was opened "
               f"(idle timeout {idle_timeout_s} s)")
         expect(get(port, "/healthz").status == 200, "the server answers after closing them")
     finally:
@@ -414,7 +416,8 @@ def main():
     url = database_url(args.database_url, "sc_edge")
     checks = Checks()
     results = {}
-    idle_s, header_s = 10, 1.5
+    # The idle timeout leaves room to open and accept 5,000 connections on a loaded debug build (about 20 s seen).
+    idle_s, header_s = 40, 1.5
     servers = []
     try:
         a = Server(args.bin, url, "a", "--idle-timeout", str(idle_s), "--header-timeout", str(header_s))

@@ -79,8 +79,10 @@ final class EdgeConnectionState {
     /// `idle` between requests; `head` from a request's first byte until its head is parsed; `request` until both
     /// the request has been read and its response written.
     var phase = Phase.idle
-    /// The request line of the current head has ended (its LF was seen): a header overflow is then 431, not 414.
+    /// The request line of the current head has ended (its LF was seen), and how long it is (so far): a header
+    /// overflow is 414 when the line is not complete or is itself over the limit, else 431.
     var requestLineComplete = false
+    var requestLineLength = 0
     /// Requests whose head was parsed and whose end was not read yet / whose response end was not written yet.
     var requestsOpen = 0
     var responsesOpen = 0
@@ -113,6 +115,7 @@ final class RequestHeadGuard: ChannelInboundHandler, RemovableChannelHandler {
         if state.phase == .idle {
             state.phase = .head
             state.requestLineComplete = false
+            state.requestLineLength = 0
         }
         if state.phase == .head, !state.requestLineComplete {
             let buffer = Self.unwrapInboundIn(data)
@@ -150,6 +153,7 @@ final class RequestHeadGuard: ChannelInboundHandler, RemovableChannelHandler {
             }
             return (nil, high)
         }
+        state.requestLineLength += lineEnd ?? buffer.readableBytes
         if lineEnd != nil { state.requestLineComplete = true }
         guard sawHigh else { return nil }
         let cut = lineEnd ?? buffer.readableBytes
@@ -188,6 +192,9 @@ final class EdgeHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         self.drainGrace = drainGrace
         self.logger = logger
     }
+
+    /// NIO's limit for one header field and for the whole head (Hummingbird's default decoder configuration).
+    static var headLimit: Int { 80 * 1024 }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
@@ -243,7 +250,7 @@ final class EdgeHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         let problem: Problem
         switch parserError {
-        case .headerOverflow where !state.requestLineComplete:
+        case .headerOverflow where !state.requestLineComplete || state.requestLineLength > Self.headLimit:
             problem = Problem(status: .uriTooLong,
                               detail: "the request line is longer than the server reads (80 KB); send fewer or shorter query parameters")
         case .headerOverflow:
