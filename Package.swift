@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
+        .package(url: "https://github.com/swiftcsv/SwiftCSV.git", from: "0.10.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
@@ -32,7 +33,8 @@ let package = Package(
                 dependencies: ["ServiceCircleDomain"],
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
         // The generators of the illustrative seed (their tables are CSV under SeedData/generator/).
-        .target(name: "ServiceCircleSeed", dependencies: ["ServiceCircleDomain"]),
+        .target(name: "ServiceCircleSeed",
+                dependencies: ["ServiceCircleDomain", .product(name: "SwiftCSV", package: "SwiftCSV")]),
         // Use cases: nearest, editing, coverage, places, calendar; the repository protocols the store implements;
         // the change-feed consumer that keeps every derived view fresh; typed configuration.
         .target(

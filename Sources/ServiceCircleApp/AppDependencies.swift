@@ -19,9 +19,23 @@ public struct AppDependencies: Sendable {
     /// The place lookup (/v1/places, /v1/nearest?place=): the regions given here plus the catalogue's outlets.
     public var places: PlaceDirectory
 
+    /// The database's health as the probe sees it; nil when nothing probes (tests, command-line tools).
+    public var health: DatabaseHealth?
+
+    /// With `health`, every repository call is guarded: while the database is down it fails at once with a 503
+    /// (and a call waiting when it goes down is cancelled) instead of waiting for the database to return.
     public init(catalogue: any CatalogueRepository, editor: any EditorRepository, regions: any RegionRepository,
                 keys: any APIKeyRepository, schema: any SchemaStatus, clock: any AppClock = SystemClock(),
-                readModel: ReadModel? = nil, placeRegions: [Region] = []) {
+                readModel: ReadModel? = nil, placeRegions: [Region] = [], health: DatabaseHealth? = nil) {
+        var catalogue = catalogue, editor = editor, regions = regions, keys = keys, schema = schema
+        if let health {
+            catalogue = GuardedCatalogue(base: catalogue, health: health)
+            editor = GuardedEditor(base: editor, health: health)
+            regions = GuardedRegions(base: regions, health: health)
+            keys = GuardedKeys(base: keys, health: health)
+            schema = GuardedSchema(base: schema, health: health)
+        }
+        self.health = health
         self.catalogue = catalogue
         self.editor = editor
         self.regions = regions

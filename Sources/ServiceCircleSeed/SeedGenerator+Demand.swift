@@ -29,21 +29,22 @@ extension SeedGenerator {
     /// - Rural residents live in villages (村) on a jittered lattice over the rest of the territory, spaced for
     ///   about ``villageSize`` residents each, larger near towns.
     /// Names are generated (community: anchor place + word + 社区; village: surname + local suffix + 村, the suffixes
-    /// of the province: 湾/畈/岗 in Hubei, 庄/营 in Hebei, 庄/集 in Shandong, 寨/坝 in Guizhou); the street is the
-    /// anchor's 街道/镇 (for a village, the nearest anchor's). Illustrative, like the seed outlets.
-    public static func demand(regions: [Region]) -> [DemandPoint] {
+    /// of the province: 湾/畈/岗 in Hubei, 庄/营 in Hebei, 庄/集 in Shandong, 寨/坝 in Guizhou), from the word lists of
+    /// `tables` (`demand-*.csv`); the street is the anchor's 街道/镇 (for a village, the nearest anchor's).
+    /// Illustrative, like the seed outlets.
+    public static func demand(regions: [Region], tables: SeedTables) -> [DemandPoint] {
         let populations = Dictionary(DistrictPopulation.all(regions: regions).map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
         let districts = regions.filter { !$0.isCity }
         // Sites of every district, for the territory test.
         var sites: [(code: String, lat: Double, lon: Double)] = []
         for d in districts {
-            for a in anchors(in: d.code) { sites.append((d.code, a.lat, a.lon)) }
+            for a in tables.anchors(in: d.code) { sites.append((d.code, a.lat, a.lon)) }
             sites.append((d.code, d.insidePoint.lat, d.insidePoint.lon))
         }
         var out: [DemandPoint] = []
         for d in districts {
             guard let pop = populations[d.code], pop.population > 0 else { continue }
-            out += DemandBuilder(region: d, population: pop, sites: sites).build()
+            out += DemandBuilder(region: d, population: pop, sites: sites, tables: tables).build()
         }
         return out
     }
@@ -56,12 +57,14 @@ struct DemandBuilder {
     let population: DistrictPopulation
     let sites: [(code: String, lat: Double, lon: Double)]
     let anchors: [SeedGenerator.Anchor]
+    let nameParts: SeedTables.DemandNames
 
-    init(region: Region, population: DistrictPopulation, sites: [(code: String, lat: Double, lon: Double)]) {
+    init(region: Region, population: DistrictPopulation, sites: [(code: String, lat: Double, lon: Double)], tables: SeedTables) {
         self.region = region
         self.population = population
         self.sites = sites
-        let own = SeedGenerator.anchors(in: region.code)
+        nameParts = tables.demandNames
+        let own = tables.anchors(in: region.code)
         // A district without anchors gets one at its inside point.
         anchors = own.isEmpty
             ? [SeedGenerator.Anchor(districtCode: region.code, place: region.name, street: region.name, lat: region.insidePoint.lat,
@@ -175,7 +178,7 @@ struct DemandBuilder {
         }
 
         // Names, codes, rounding; points that received nobody are dropped.
-        var names = NameMaker(province: region.province, seed: "names/" + region.code)
+        var names = NameMaker(province: region.province, seed: "names/" + region.code, parts: nameParts)
         var seen: Set<String> = []
         var out: [DemandPoint] = []
         for c in urbanCandidates + villages where c.weight >= 1 {
@@ -217,25 +220,19 @@ struct DemandBuilder {
 
 /// Unique community and village names within a district.
 struct NameMaker {
-    static let surnames = Array("张王李刘陈杨黄赵吴周徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯董程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏叶余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔毛邱秦江史顾侯邵孟龙万段雷钱汤尹易常乔贺龚文涂喻柯舒").map(String.init)
-    static let prefixes = ["", "东", "西", "南", "北", "前", "后", "大", "小", "上", "下", "新"]
-    static let words = ["幸福", "阳光", "和平", "建设", "花园", "丰收", "朝阳", "民主", "振兴", "长青", "同心", "育才", "新华", "光明",
-                        "明珠", "锦绣", "福星", "百合", "怡景", "金桥", "滨江", "安居", "祥和", "馨园", "康宁", "春晓", "翠苑", "永安",
-                        "兴隆", "东方", "南苑", "北苑", "西苑", "友谊", "东风", "桃源", "紫荆", "丹桂", "香樟", "银杏", "文华", "书香",
-                        "新村", "和谐", "欣荣", "嘉园", "秀水", "青年", "惠民", "华庭"]
-
+    let surnames: [String]
+    let prefixes: [String]
+    let words: [String]
+    /// The village suffixes of the district's province.
     let suffixes: [String]
     var rng: SeedGenerator.SplitMix64
     var used: Set<String> = []
 
-    init(province: String, seed: String) {
-        suffixes = switch province {
-        case "湖北省": ["湾", "畈", "岗", "咀", "冲", "墩", "店", "河", "桥", "岭"]
-        case "河北省": ["庄", "营", "屯", "堡", "店", "寨", "铺", "固"]
-        case "山东省": ["庄", "屯", "集", "楼", "店", "寨", "堂", "洼"]
-        case "贵州省": ["寨", "坝", "冲", "院", "堡", "湾", "坡", "箐"]
-        default: ["庄", "湾", "店", "岗", "寨"]
-        }
+    init(province: String, seed: String, parts: SeedTables.DemandNames) {
+        surnames = parts.surnames
+        prefixes = parts.villagePrefixes
+        words = parts.communityWords
+        suffixes = parts.villageSuffixes(province: province)
         rng = SeedGenerator.SplitMix64(seed)
     }
 
@@ -253,18 +250,19 @@ struct NameMaker {
     }
 
     mutating func community(place: String) -> String {
-        unique { rng, attempt in
-            let w = NameMaker.words[rng.below(NameMaker.words.count)]
-            return attempt < 200 ? place + w + "社区" : place + w + NameMaker.words[rng.below(NameMaker.words.count)] + "社区"
+        let words = self.words
+        return unique { rng, attempt in
+            let w = words[rng.below(words.count)]
+            return attempt < 200 ? place + w + "社区" : place + w + words[rng.below(words.count)] + "社区"
         }
     }
 
     mutating func village() -> String {
-        let suffixes = self.suffixes
+        let (surnames, prefixes, suffixes) = (self.surnames, self.prefixes, self.suffixes)
         return unique { rng, attempt in
-            let s = NameMaker.surnames[rng.below(NameMaker.surnames.count)]
+            let s = surnames[rng.below(surnames.count)]
             let x = suffixes[rng.below(suffixes.count)]
-            let p = attempt < 100 ? "" : NameMaker.prefixes[rng.below(NameMaker.prefixes.count)]
+            let p = attempt < 100 ? "" : prefixes[rng.below(prefixes.count)]
             return rng.chance(0.6) ? p + s + "家" + x + "村" : p + s + x + "村"
         }
     }

@@ -9,7 +9,7 @@ extension SeedGenerator {
     /// seed outlets are scattered around it. No boundaries exist in the data, so staying inside a district and
     /// out of rivers and lakes rests on these points and their small radii: in central Wuhan, split by the
     /// Yangtze and the Han and dotted with lakes (东湖, 沙湖, 墨水湖, 龙阳湖, 汤逊湖, 后官湖), radii are 0.2–0.5 km
-    /// and anchors sit 1 km or more from the banks.
+    /// and anchors sit 1 km or more from the banks. One row of `SeedData/generator/anchors.csv`.
     public struct Anchor: Hashable, Sendable {
         /// GB/T 2260 code of the district the anchor lies in.
         public var districtCode: String
@@ -26,156 +26,6 @@ extension SeedGenerator {
         /// Roads near the anchor, for addresses.
         public var roads: [String]
     }
-
-    /// Every anchor, in table order.
-    public static let anchors: [Anchor] = parseAnchors(anchorTable)
-
-    /// The anchors of one district, in table order.
-    public static func anchors(in districtCode: String) -> [Anchor] { anchorsByDistrict[districtCode] ?? [] }
-
-    static let anchorsByDistrict: [String: [Anchor]] = Dictionary(grouping: anchors, by: \.districtCode)
-
-    static func parseAnchors(_ text: String) -> [Anchor] {
-        text.split(separator: "\n").compactMap { line -> Anchor? in
-            let t = line.trimmingCharacters(in: .whitespaces)
-            if t.isEmpty || t.hasPrefix("#") { return nil }
-            let f = t.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-            precondition(f.count == 8, "bad anchor line: \(t)")
-            let roads = f[7].split(separator: ",").map(String.init)
-            return Anchor(districtCode: f[0], place: f[1], street: f[2], lat: Double(f[3])!, lon: Double(f[4])!,
-                          radiusKm: Double(f[5])!, weight: Double(f[6])!,
-                          roads: roads.isEmpty ? [f[1] + "大街"] : roads)
-        }
-    }
-
-    /// code | place | street | lat | lon (WGS-84) | radius km | weight | roads
-    static let anchorTable = """
-    # 武汉市 江岸区 (Yangtze to the south-east: anchors ≥ 1 km inland)
-    420102|二七|二七街道|30.6255|114.3120|0.5|2|二七路,解放大道,中山大道
-    420102|后湖|后湖街道|30.6500|114.2830|0.7|3|后湖大道,金桥大道,兴业路
-    420102|百步亭|后湖街道|30.6470|114.3060|0.5|2|百步亭花园路,后湖二路
-    420102|解放公园|球场街道|30.6060|114.2940|0.5|2|解放公园路,黄浦大街,球场路
-    420102|大智路|大智街道|30.5900|114.2875|0.3|1|中山大道,大智路,京汉大道
-    # 江汉区 (Han river to the south-west, Yangtze to the south-east)
-    420103|民众乐园|民权街道|30.5830|114.2790|0.3|1|中山大道,民权路,前进四路
-    420103|万松园|万松街道|30.5940|114.2620|0.4|2|万松园路,新华路,建设大道
-    420103|唐家墩|唐家墩街道|30.6120|114.2660|0.4|2|唐家墩路,发展大道,新华路
-    420103|汉兴|汉兴街道|30.6047|114.2509|0.35|1|常青路,发展大道
-    # 硚口区 (Han river along the south: anchors ≥ 1 km north of it)
-    420104|宝丰|宝丰街道|30.5880|114.2480|0.3|1|宝丰路,解放大道,京汉大道
-    420104|韩家墩|韩家墩街道|30.5950|114.2300|0.4|2|解放大道,建设大道
-    420104|宗关|宗关街道|30.5870|114.2220|0.35|1|解放大道,汉西一路
-    420104|古田|古田街道|30.5987|114.1978|0.3|2|古田二路,古田四路,解放大道
-    # 汉阳区 (between 月湖, 墨水湖, 龙阳湖 and the rivers: small radii)
-    420105|钟家村|建桥街道|30.5525|114.2645|0.25|2|汉阳大道,鹦鹉大道,拦江路
-    420105|王家湾|五里墩街道|30.5615|114.2130|0.35|2|龙阳大道,汉阳大道,墨水湖北路
-    420105|四新|江堤街道|30.5314|114.2317|0.3|2|四新大道,江城大道,芳草路
-    # 武昌区 (Yangtze to the west, 紫阳湖 south of 粮道街, 沙湖 and 东湖 to the north-east)
-    420106|洪山广场|中南路街道|30.5436|114.3330|0.45|2|中南路,武珞路,中北路
-    420106|司门口|黄鹤楼街道|30.5470|114.3060|0.3|1|解放路,民主路,彭刘杨路
-    420106|武昌火车站|紫阳街道|30.5290|114.3190|0.4|2|中山路,武珞路,紫阳路
-    420106|粮道街|粮道街街道|30.5500|114.3170|0.25|1|粮道街,胭脂路,中山路
-    420106|杨园|杨园街道|30.5930|114.3450|0.3|1|和平大道,铁机路
-    # 青山区 (Yangtze to the north, 严西湖 to the south-east)
-    420107|红钢城|红钢城街道|30.6300|114.3820|0.5|2|和平大道,建设二路,冶金大道
-    420107|工人村|工人村街道|30.6220|114.4050|0.4|2|和平大道,冶金大道
-    420107|武东|武东街道|30.6246|114.4528|0.5|1|武东路,三弓路
-    420107|白玉山|白玉山街道|30.6242|114.4418|0.4|1|冶金大道,白玉山路
-    # 洪山区 (wraps around 武昌: 东湖 to the north, 南湖 and 汤逊湖 to the south)
-    420111|街道口|珞南街道|30.5260|114.3520|0.35|2|珞喻路,珞狮路,武珞路
-    420111|卓刀泉|卓刀泉街道|30.5120|114.3750|0.4|2|珞喻路,卓刀泉路,雄楚大道
-    420111|光谷|关东街道|30.5055|114.3990|0.6|3|珞喻路,鲁磨路,民族大道
-    420111|关山|关山街道|30.4970|114.4180|0.5|2|关山大道,珞喻路,光谷大道
-    420111|和平|和平街道|30.6000|114.4330|0.35|1|友谊大道,欢乐大道
-    420111|白沙洲|张家湾街道|30.4920|114.2940|0.5|2|白沙洲大道,张家湾路
-    420111|花山|花山街道|30.5402|114.5082|0.25|1|花城大道,花山大道
-    # 东西湖区 (金银湖 to the east of 常青花园: kept small)
-    420112|吴家山|吴家山街道|30.6350|114.1400|0.7|3|东吴大道,临空港大道,吴中街
-    420112|常青花园|常青花园新区街道|30.6360|114.2370|0.45|2|公园南路,金银湖路
-    420112|辛安渡|辛安渡街道|30.6928|114.0714|0.7|1|辛安渡大道
-    420112|东山|东山街道|30.6874|114.0786|0.6|1|东山大道
-    # 汉南区 (Yangtze to the east and south: region inside point and centroid)
-    420113|纱帽|纱帽街道|30.2793|114.0417|0.6|2|汉南大道,纱帽正街
-    420113|东荆|东荆街道|30.2883|113.9521|0.7|1|东荆大道
-    # 蔡甸区 (the Han north of 蔡甸城区, 后官湖 to the east)
-    420114|蔡甸城区|蔡甸街道|30.5730|114.0300|0.45|3|蔡甸大街,树藩大街,汉阳大街
-    420114|奓山|奓山街道|30.4692|114.0011|0.5|1|奓山大街
-    420114|永安|永安街道|30.4539|113.9593|0.7|1|永安大街
-    # 江夏区 (汤逊湖 north of 纸坊, 梁子湖 far east)
-    420115|纸坊|纸坊街道|30.3500|114.3180|0.9|3|江夏大道,文化大道,熊廷弼路
-    420115|乌龙泉|乌龙泉街道|30.2544|114.3202|0.7|1|乌龙泉大道
-    420115|安山|安山街道|30.2472|114.3538|0.7|1|安山大道
-    # 黄陂区 (前川 is the district seat; 武湖 and 盘龙湖 avoided)
-    420116|前川|前川街道|30.8740|114.3770|1.2|5|黄陂大道,百秀街,前川大道
-    420116|前川北|前川街道|30.8900|114.3700|0.8|2|黄陂大道,川龙大道
-    420116|横店|横店街道|30.8000|114.3000|0.8|2|横店大街,临空大道
-    420116|罗汉寺|罗汉寺街道|30.8450|114.3250|0.8|1|罗汉大道
-    420116|天河|天河街道|30.7750|114.2450|0.6|1|机场路,天河大道
-    420116|汉口北|滠口街道|30.7150|114.3250|0.6|2|汉口北大道,盘龙大道
-    420116|王家河|王家河街道|30.9798|114.3498|0.8|1|王家河大街
-    420116|李家集|李家集街道|31.0161|114.3351|0.8|1|李家集大街
-    # 新洲区 (涨渡湖 south of 仓埠, the Yangtze south of 阳逻)
-    420117|邾城|邾城街道|30.8420|114.8020|0.8|3|问津大道,齐安大道
-    420117|阳逻|阳逻街道|30.7000|114.5650|0.5|2|阳逻大道,柴泊大道
-    420117|仓埠|仓埠街道|30.7948|114.6801|0.7|1|仓埠大街
-    420117|汪集|汪集街道|30.8011|114.7481|0.7|1|汪集大街
-    # 阳谷县 (county seat in the west; the Yellow River along the southern edge is avoided)
-    371521|博济桥|博济桥街道|36.1130|115.7920|1.0|4|谷山路,清河路,金水路
-    371521|狮子楼|狮子楼街道|36.1180|115.7750|0.7|2|狮子楼路,清河路
-    371521|侨润|侨润街道|36.1120|115.8060|0.7|2|侨润路,金水路
-    371521|李台|李台镇|36.1600|115.9200|0.8|1|李台大街
-    371521|郭屯|郭屯镇|36.0700|115.8900|0.8|1|郭屯大街
-    371521|安乐|安乐镇|36.2100|115.8400|0.8|1|安乐大街
-    371521|大布|大布乡|36.1600|115.8100|0.8|1|大布大街
-    371521|金斗营|金斗营镇|36.0300|115.9500|0.8|1|金斗营大街
-    371521|阿城|阿城镇|36.2000|116.0000|0.8|1|阿城大街
-    371521|石佛|石佛镇|36.0400|115.7500|0.8|1|石佛大街
-    371521|定水|定水镇|36.1800|115.7300|0.8|1|定水大街
-    371521|寿张|寿张镇|35.9950|115.8800|0.6|1|寿张大街
-    371521|张秋|张秋镇|36.0600|116.0300|0.7|1|张秋大街
-    # 广平县
-    130432|城关|广平镇|36.4830|114.9450|0.9|3|广平大街,文化路,建设路
-    130432|城东|广平镇|36.4860|114.9750|0.6|1|邯大公路,广安大街
-    130432|平固店|平固店镇|36.4400|114.9600|0.8|1|平固店大街
-    130432|十里铺|十里铺乡|36.4800|115.0400|0.8|1|十里铺大街
-    130432|胜营|胜营镇|36.5000|115.0800|0.8|1|胜营大街
-    130432|南阳堡|南阳堡镇|36.5300|114.9300|0.8|1|南阳堡大街
-    # 石家庄市 (no large water inside the urban districts; 滹沱河 lies north of 新华区's anchors)
-    130102|中山东路|育才街道|38.0460|114.5250|0.7|2|中山东路,建设北大街,胜利北大街
-    130102|谈固|谈固街道|38.0550|114.5550|0.7|1|谈固东街,和平东路
-    130102|高营|高营镇|38.0801|114.5776|1.0|1|石家庄东二环北路,高营大街
-    130104|维明|维明街道|38.0350|114.4800|0.5|2|维明南大街,裕华西路,中山西路
-    130104|振头|振头街道|38.0248|114.4433|0.8|2|红旗大街,裕华西路
-    130105|合作路|合作路街道|38.0550|114.4700|0.5|2|合作路,中华北大街,友谊北大街
-    130105|赵陵铺|赵陵铺镇|38.0992|114.4414|1.0|1|赵陵铺路,西三庄街
-    130107|矿市|矿市街道|38.0802|114.0304|0.6|1|矿市大街
-    130107|四微|四微街道|38.0731|114.0373|0.5|1|四微大街
-    130108|槐底|槐底街道|38.0220|114.5300|0.6|2|槐安东路,体育南大街,裕华东路
-    130108|方村|方村镇|38.0089|114.5780|1.0|1|东二环南路,方村大街
-    130109|藁城城区|廉州镇|38.0250|114.8450|1.0|2|廉州路,藁城大道
-    130109|岗上|岗上镇|38.0484|114.8039|1.0|1|岗上大街
-    130110|鹿泉城区|获鹿镇|38.0880|114.3130|0.9|2|向阳大街,获鹿大街
-    130110|上庄|上庄镇|38.0760|114.3360|1.0|1|上庄大街
-    130111|栾城城区|栾城镇|37.9000|114.6480|0.9|2|栾武路,裕翔街
-    130111|窦妪|窦妪镇|37.8919|114.6289|1.0|1|窦妪大街
-    # 贵阳市 (花溪水库, 阿哈湖, 百花湖 and 观山湖 avoided)
-    520102|花果园|花果园街道|26.5630|106.6880|0.4|2|花果园大街,解放路
-    520102|龙洞堡|龙洞堡街道|26.5408|106.7514|0.5|1|龙洞堡大道
-    520103|北京路|北京路街道|26.5950|106.7120|0.4|2|北京路,宝山北路
-    520103|大营路|大营路街道|26.6155|106.7141|0.4|1|大营路,新添大道
-    520111|花溪城区|贵筑街道|26.4100|106.6700|0.5|2|花溪大道,明珠大道
-    520111|清溪|清溪街道|26.3806|106.6637|0.5|1|花溪大道南段
-    520112|新添寨|新添寨街道|26.6300|106.7520|0.4|2|新添大道
-    520112|东风|东风镇|26.7405|106.8557|0.6|1|东风大街
-    520113|西南国际商贸城|泉湖街道|26.7050|106.6750|0.3|1|金苏大道
-    520113|云城|云城街道|26.7307|106.6632|0.5|1|白云大道,云环路
-    520115|金华|金华园街道|26.6422|106.5661|0.5|1|金华大道
-    520115|金阳|观山街道|26.6200|106.6250|0.4|1|林城西路,金阳南路
-    # 铜仁市碧江区 (锦江 through the city: region inside point, tiny radius)
-    520602|碧江城区|环北街道|27.7087|109.1896|0.15|1|解放路,锦江大道
-    # 兴义市
-    522301|桔山|桔山街道|25.0780|104.9100|0.3|1|桔山大道
-    """
 }
 
 // MARK: - Article catalogue
@@ -221,10 +71,11 @@ extension SeedGenerator {
     /// | 贵阳市 | 1 车管所业务大厅 (延时 to 20:00, 双休日/节假日加时), 6 政务服务中心窗口, 6 自助一体机, 1 流动车管所 |
     /// | 铜仁市碧江区, 兴义市 | one 7×24 自助车管所 each |
     ///
-    /// Every point lies within its anchor's radius (see ``Anchor``) and inside its district's bounding box.
-    /// Districts missing from `regions` are skipped (their outlets are not generated).
-    public static func articleCatalogue(regions: [Region]) -> [OutletRecord] {
-        let b = ArticleBuilder(regions: regions)
+    /// Every point lies within its anchor's radius (see ``Anchor``; the anchors and name parts come from `tables`)
+    /// and inside its district's bounding box. Districts missing from `regions` are skipped (their outlets are not
+    /// generated).
+    public static func articleCatalogue(regions: [Region], tables: SeedTables) -> [OutletRecord] {
+        let b = ArticleBuilder(regions: regions, tables: tables)
         b.wuhan()
         b.yanggu()
         b.guangping()
@@ -242,25 +93,23 @@ final class ArticleBuilder {
     typealias T = SeedGenerator.HoursTemplate
 
     let regions: [String: Region]
+    let tables: SeedTables
     private(set) var records: [OutletRecord] = []
     private var counters: [String: Int] = [:]
     private var usedNames: Set<String> = []
     private var hoursCache: [T: Hours] = [:]
 
-    init(regions: [Region]) {
+    init(regions: [Region], tables: SeedTables) {
         var d: [String: Region] = [:]
         for r in regions { d[r.code] = r }
         self.regions = d
+        self.tables = tables
     }
 
-    static let ebikeBrands = ["雅迪", "爱玛", "台铃", "新日", "绿源", "小牛", "九号", "立马", "小刀", "绿佳", "欧派", "哈啰"]
-    static let communities = ["幸福", "阳光", "和平", "建设", "新村", "花园", "丰收", "朝阳", "民主", "振兴", "长青", "同心",
-                              "育才", "新华", "光明", "明珠", "锦绣", "福星", "百合", "怡景", "金桥", "滨江", "安居", "祥和",
-                              "馨园", "康宁", "春晓", "翠苑", "永安", "兴隆", "东方", "南苑", "北苑", "西苑", "友谊", "东风"]
-    static let inspectionWords = ["通达", "驰远", "鑫诚", "正通", "华安", "宏达", "恒信", "顺安", "路通", "鹏程", "金盾", "畅通",
-                                  "安达", "众诚", "天诚", "盛达", "远航", "诚信", "中检", "安捷", "路安", "广顺", "兴旺", "永盛",
-                                  "凯达", "德信", "百通", "利民", "安泰", "信达", "捷安", "汇通", "嘉诚", "瑞通", "佳安", "龙腾",
-                                  "华通", "新泰", "长风", "东升"]
+    /// Name parts (`SeedData/generator/article-*.csv`).
+    var ebikeBrands: [String] { tables.articleEbikeBrands }
+    var communities: [String] { tables.articleCommunityWords }
+    var inspectionWords: [String] { tables.articleInspectionWords }
 
     // MARK: Primitives
 
@@ -289,23 +138,23 @@ final class ArticleBuilder {
 
     /// Rotating candidates `{prefix}{community}{suffix}`, starting at `offset`.
     func communityNames(_ prefix: String, _ suffix: String, offset: Int) -> [(name: String, road: String?)] {
-        let n = Self.communities.count
-        return (0..<n).map { (prefix + Self.communities[(offset + $0) % n] + suffix, nil) }
+        let n = communities.count
+        return (0..<n).map { (prefix + communities[(offset + $0) % n] + suffix, nil) }
     }
 
     /// Rotating dealer candidates `{brand}电动车（{road}店）电动自行车上牌点`, starting at `offset`.
     func dealerNames(_ a: Anchor, offset: Int) -> [(name: String, road: String?)] {
-        let nb = Self.ebikeBrands.count, nr = a.roads.count
+        let nb = ebikeBrands.count, nr = a.roads.count
         return (0..<(nb * nr)).map { i in
             let road = a.roads[(offset + i / nb) % nr]
-            return (Self.ebikeBrands[(offset + i) % nb] + "电动车（" + road + "店）电动自行车上牌点", road)
+            return (ebikeBrands[(offset + i) % nb] + "电动车（" + road + "店）电动自行车上牌点", road)
         }
     }
 
     /// Rotating inspection-company candidates `{prefix}{word}机动车检测有限公司`, starting at `offset`.
     func companyNames(_ prefix: String, offset: Int) -> [String] {
-        let n = Self.inspectionWords.count
-        return (0..<n).map { prefix + Self.inspectionWords[(offset + $0) % n] + "机动车检测有限公司" }
+        let n = inspectionWords.count
+        return (0..<n).map { prefix + inspectionWords[(offset + $0) % n] + "机动车检测有限公司" }
     }
 
     /// The first candidate not used yet; else the first with a running number.
@@ -361,7 +210,7 @@ final class ArticleBuilder {
         let perDistrict = G.apportion(total, weights: weights)
         for (i, code) in districts.enumerated() {
             guard let region = regions[code] else { continue }
-            let anchors = G.anchors(in: code)
+            let anchors = tables.anchors(in: code)
             guard !anchors.isEmpty else { continue }
             var rng = G.SplitMix64(label + "/" + code)
             let perAnchor = G.apportion(perDistrict[i], weights: anchors.map(\.weight))
@@ -380,7 +229,7 @@ final class ArticleBuilder {
     }
 
     func anchor(_ code: String, _ place: String) -> Anchor? {
-        G.anchors(in: code).first { $0.place == place }
+        tables.anchors(in: code).first { $0.place == place }
     }
 
     /// Runs `body` with the region and anchor when both exist.
@@ -540,8 +389,8 @@ final class ArticleBuilder {
     func yanggu() {
         let code = "371521"
         guard let region = regions[code] else { return }
-        let towns = G.anchors(in: code).filter { $0.street.hasSuffix("镇") || $0.street.hasSuffix("乡") }
-        let seat = G.anchors(in: code).filter { $0.street.hasSuffix("街道") }
+        let towns = tables.anchors(in: code).filter { $0.street.hasSuffix("镇") || $0.street.hasSuffix("乡") }
+        let seat = tables.anchors(in: code).filter { $0.street.hasSuffix("街道") }
 
         // 车管所: weekends with all business; one day of system upgrade.
         at(code, "博济桥", label: "YG-VA") { region, a, rng in
@@ -575,9 +424,9 @@ final class ArticleBuilder {
             let insurance = i % 3 == 2
             let names = insurance
                 ? ["阳谷县\(a.place)警保服务站", "中国人保财险阳谷支公司\(a.place)警保合作服务站",
-                   "阳谷县\(a.place)\(Self.communities[i])警保服务站"]
+                   "阳谷县\(a.place)\(communities[i])警保服务站"]
                 : ["阳谷县\(a.place)警邮服务站", "中国邮政阳谷县\(a.place)营业所警邮服务站",
-                   "阳谷县\(a.place)\(Self.communities[i])警邮服务站"]
+                   "阳谷县\(a.place)\(communities[i])警邮服务站"]
             add(place: "YG", kind: .policePostPoint, region: region, anchor: a, name: uniqueName(names),
                 address: address(region, a, &rng), phone: yangguPhone(&rng),
                 businesses: G.businesses(for: .policePostPoint, variant: i),
@@ -715,7 +564,7 @@ final class ArticleBuilder {
         }
         var rng = G.SplitMix64("GY-GW")
         for code in G.guiyangDistricts {
-            guard let region = regions[code], let a = G.anchors(in: code).first else { continue }
+            guard let region = regions[code], let a = tables.anchors(in: code).first else { continue }
             add(place: "GY", kind: .governmentServiceWindow, region: region, anchor: a,
                 name: uniqueName(["贵阳市\(region.name)政务服务中心公安交管窗口"]), address: address(region, a, &rng),
                 phone: guizhouPhone(&rng), businesses: G.businesses(for: .governmentServiceWindow),
@@ -723,7 +572,7 @@ final class ArticleBuilder {
         }
         rng = G.SplitMix64("GY-KS")
         for (i, code) in G.guiyangDistricts.enumerated() {
-            guard let region = regions[code], let a = G.anchors(in: code).last else { continue }
+            guard let region = regions[code], let a = tables.anchors(in: code).last else { continue }
             let mall = i % 2 == 0
             add(place: "GY", kind: .selfServiceKiosk, region: region, anchor: a,
                 name: uniqueName([mall ? "贵阳\(a.place)购物中心交管业务自助终端" : "贵阳市\(region.name)\(a.place)社区交管业务自助终端"]),

@@ -3,13 +3,16 @@ import Foundation
 
 /// Deterministic generators of seed outlets.
 ///
-/// - ``articleCatalogue(regions:)``: the illustrative catalogue of the places the source articles name
+/// - ``articleCatalogue(regions:tables:)``: the illustrative catalogue of the places the source articles name
 ///   (武汉市, 阳谷县, 广平县, 石家庄市, 贵阳市, 铜仁市碧江区, 兴义市) in the articles' proportions.
-/// - ``national(count:seed:body:)``: a streamed, synthetic nationwide catalogue for load and coverage tests.
+/// - ``national(count:seed:tables:body:)``: a streamed, synthetic nationwide catalogue for load and coverage tests.
+/// - ``demand(regions:tables:)``: the residential demand points of every district.
 ///
-/// Names, addresses and phone numbers read like real ones but are illustrative, not claims about real outlets.
-/// Everything is a pure function of its inputs: a private SplitMix64 generator with fixed seeds, no system
-/// randomness, no clock. Platform `libm` differences could at most move a coordinate in its last printed digit.
+/// Their reference tables (anchors, cities, word lists) are the CSV files of `SeedData/generator/`, read into a
+/// ``SeedTables`` by the caller. Names, addresses and phone numbers read like real ones but are illustrative, not
+/// claims about real outlets. Everything is a pure function of its inputs: a private SplitMix64 generator with fixed
+/// seeds, no system randomness, no clock. Platform `libm` differences could at most move a coordinate in its last
+/// printed digit.
 public enum SeedGenerator {
     /// The default seed of ``national(count:seed:body:)``.
     public static let defaultNationalSeed: UInt64 = 20261123

@@ -136,14 +136,21 @@ struct Serve: AsyncParsableCommand {
         do {
             try await DatabaseBootstrap.createDatabaseIfMissing(location, logger: logger)
             let client = PostgresClient(configuration: location.clientConfiguration, backgroundLogger: logger)
+            // The probe has a pool of its own: a busy request pool must not read as an outage.
+            let probeClient = PostgresProbe.client(for: location, logger: logger)
+            let health = DatabaseHealth()
             let deps = AppDependencies.postgres(client: client, migrations: migrations,
                                                 readModel: config.readModel == .memory ? ReadModel(client: client, logger: logger) : nil,
-                                                placeRegions: try db.regions(), logger: logger)
+                                                placeRegions: try db.regions(), health: health, logger: logger)
             let feed = ChangeFeedService(feed: ChangeFeed(source: PostgresChangeSource(client: client, logger: logger),
                                                           views: deps.views, logger: logger))
             let seedDir = try db.seedDirectory
-            // Services stop in reverse order after the server has drained its requests: the change feed, then the pool.
-            let services: [any Service] = [client, feed]
+            // Services stop in reverse order after the server has drained its requests: the supervisor, the probe, the
+            // change feed, then the pools.
+            var services: [any Service] = [client, probeClient, feed,
+                                           DatabaseHealthService(health: health, probe: PostgresProbe(client: probeClient, logger: logger),
+                                                                 logger: logger)]
+            if let cluster { services.append(ClusterSupervisor(cluster: cluster, health: health, logger: logger)) }
             let app = buildApplication(config, deps: deps, services: services, logger: logger, maxConnections: maxConnections)
             // SIGTERM/SIGINT: the server stops accepting, answers the requests in flight with `Connection: close`,
             // then the services stop; whatever is still running after the drain timeout is cancelled.

@@ -204,6 +204,69 @@ struct WriteAuthTests {
     }
 }
 
+extension WriteAuthTests {
+    /// PIPL: at the production log level the logs hold no caller's sentence, no phone number and no coordinates finer
+    /// than 3 decimals — whatever the request, answered or refused; the request line keeps route, status and duration.
+    @Test func callersWordsPhonesAndFineCoordinatesAreNeverLogged() async throws {
+        let lines = LogLines()
+        let logger = {
+            var l = Logger(label: "capture") { _ in CapturingLogHandler(lines: lines) }
+            l.logLevel = .info
+            return l
+        }()
+        try await TestDatabase.withFreshDatabase { client, _ in
+            try await TestDatabase.load(readFixture, into: client)
+            let keys = try await TestKeys.make(client)
+            let id = try await firstID(client, code: "T-002")
+            let deps = AppDependencies.postgres(client: client, migrations: try TestDatabase.migrations(),
+                                                clock: FixedClock(Instant(rfc3339: "2026-03-02T10:00:00+08:00")!), logger: logger)
+            let app = Application(router: buildRouter(deps), logger: logger)
+            let sentence = "我在江汉区一带后天下午想给电动车上牌"
+            try await app.test(.router) { http in
+                _ = try await call(http, .get, "/v1/places?q=\(enc(sentence))")
+                _ = try await call(http, .get, "/v1/outlets?q=\(enc(sentence))")
+                _ = try await call(http, .get, "/v1/nearest?lat=30.123456&lon=114.654321&business=ebike_registration")
+                _ = try await call(http, .get, "/v1/nearest?lat=30.123456&lon=114.654321&business=\(enc(sentence))")
+                _ = try await call(http, .get, "/v1/nearest?place=\(enc(sentence))&business=ebike_registration")
+                let etag = try #require(try await call(http, .get, "/v1/outlets/\(id)").etag)
+                _ = try await call(http, .patch, "/v1/outlets/\(id)", key: keys.editor, ifMatch: etag, json: #"{"phone":"13912345678"}"#)
+                _ = try await call(http, .patch, "/v1/outlets/\(id)", key: keys.editor, ifMatch: etag, json: #"{"phone":"13987654321"}"#)
+            }
+            let all = lines.all
+            #expect(all.contains { $0.hasPrefix("info request") }, "request lines are logged")
+            for secret in [sentence, "江汉区", "13912345678", "13987654321", "30.1234", "114.6543"] {
+                let leaks = all.filter { $0.contains(secret) }
+                #expect(leaks.isEmpty, "'\(secret)' appears in the logs: \(leaks.prefix(3))")
+            }
+        }
+    }
+}
+
+extension WriteAuthTests {
+    /// What schemathesis found against the contract: a malformed If-Match is a 400 naming it (not a 412), a missing
+    /// exception is a 404 whatever the If-Match, an empty import is a 400 with or without dry_run, and a flag's value
+    /// is checked.
+    @Test func contractFindingsOfTheWriteSide() async throws {
+        try await TestApp.run(prepare: { try await TestDatabase.load(readFixture, into: $0) }) { http, client in
+            let keys = try await TestKeys.make(client)
+            let id = try await firstID(client, code: "T-002")
+            for bad in ["", "0", "garbage", "\"\(id)-1", "W/x"] {
+                let r = try await call(http, .patch, "/v1/outlets/\(id)", key: keys.editor, ifMatch: bad, json: #"{"phone":"027-1"}"#)
+                #expect(r.status == .badRequest, "If-Match '\(bad)'")
+                #expect((r.json["invalid_params"] as? [[String: Any]])?.first?["name"] as? String == "If-Match")
+            }
+            let stale = try await call(http, .delete, "/v1/outlets/\(id)/exceptions/nosuch", key: keys.editor, ifMatch: "\"\(id)-999\"")
+            #expect(stale.status == .notFound)
+            for q in ["?dry_run=true", ""] {
+                let r = try await call(http, .post, "/v1/imports\(q)", key: keys.editor, raw: "", contentType: "text/csv")
+                #expect(r.status == .badRequest, "empty import \(q)")
+            }
+            #expect(try await call(http, .get, "/v1/keys?include_revoked=banana", key: keys.admin).status == .badRequest)
+            #expect(try await call(http, .get, "/v1/keys?include_revoked=true", key: keys.admin).status == .ok)
+        }
+    }
+}
+
 final class LogLines: Sendable {
     let lines = Mutex<[String]>([])
     func append(_ s: String) { lines.withLock { $0.append(s) } }

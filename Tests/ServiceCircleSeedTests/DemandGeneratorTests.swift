@@ -8,7 +8,7 @@ private let project = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
 /// Generated once per process (a pure function of regions.csv).
 private let generated: Result<(regions: [Region], points: [DemandPoint]), Error> = Result {
     let regions = try Region.parseCSV(String(contentsOf: project.appendingPathComponent("SeedData/regions.csv"), encoding: .utf8))
-    return (regions, SeedGenerator.demand(regions: regions))
+    return (regions, SeedGenerator.demand(regions: regions, tables: seedTables))
 }
 
 @Suite("Seed generator: residential demand")
@@ -49,7 +49,7 @@ struct DemandGeneratorTests {
         let byCode = Dictionary(uniqueKeysWithValues: regions.map { ($0.code, $0) })
         var sites: [(code: String, lat: Double, lon: Double)] = []
         for d in regions where !d.isCity {
-            for a in SeedGenerator.anchors(in: d.code) { sites.append((d.code, a.lat, a.lon)) }
+            for a in seedTables.anchors(in: d.code) { sites.append((d.code, a.lat, a.lon)) }
             sites.append((d.code, d.insidePoint.lat, d.insidePoint.lon))
         }
         for p in points {
@@ -68,7 +68,7 @@ struct DemandGeneratorTests {
     @Test func denserInUrbanCoresAndNamedForThePlaceLookup() throws {
         let (_, points) = try generated.get()
         let huangpi = points.filter { $0.regionCode == "420116" }
-        let qianchuan = SeedGenerator.anchors(in: "420116").first { $0.place == "前川" }!
+        let qianchuan = seedTables.anchors(in: "420116").first { $0.place == "前川" }!
         func density(within km: Double) -> Double {
             let pop = huangpi.filter { SeedGenerator.distanceKm($0.location.lat, $0.location.lon, qianchuan.lat, qianchuan.lon) <= km }
                 .reduce(0) { $0 + $1.population }

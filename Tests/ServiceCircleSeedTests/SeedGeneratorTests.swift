@@ -14,7 +14,7 @@ private func loadRegions() throws -> [Region] {
 /// The catalogue is built once per process (a pure function of the regions).
 private let catalogue: Result<(regions: [Region], records: [OutletRecord]), Error> = Result {
     let regions = try loadRegions()
-    return (regions, SeedGenerator.articleCatalogue(regions: regions))
+    return (regions, SeedGenerator.articleCatalogue(regions: regions, tables: seedTables))
 }
 
 private func records() throws -> [OutletRecord] { try catalogue.get().records }
@@ -94,8 +94,8 @@ struct RegionCSVTests {
 struct SeedGeneratorArticleTests {
     @Test func isDeterministic() throws {
         let regions = try loadRegions()
-        let a = SeedGenerator.articleCatalogue(regions: regions)
-        let b = SeedGenerator.articleCatalogue(regions: regions)
+        let a = SeedGenerator.articleCatalogue(regions: regions, tables: seedTables)
+        let b = SeedGenerator.articleCatalogue(regions: regions, tables: seedTables)
         #expect(a == b)
         #expect(a == (try records()))
     }
@@ -173,7 +173,7 @@ struct SeedGeneratorArticleTests {
             let region = try #require(regions[r.districtCode], "\(r.code) has unknown district \(r.districtCode)")
             #expect(region.bbox.contains(lat: r.lat, lon: r.lon), "\(r.code) outside the bbox of \(region.name)")
             #expect(r.district == region.name && r.city == region.city && r.province == region.province, "\(r.code)")
-            let anchors = SeedGenerator.anchors(in: r.districtCode)
+            let anchors = seedTables.anchors(in: r.districtCode)
             let near = anchors.contains { SeedGenerator.distanceKm($0.lat, $0.lon, r.lat, r.lon) <= $0.radiusKm + 1e-6 }
             #expect(near, "\(r.code) \(r.name) is farther than its radius from every anchor of \(region.name)")
         }
@@ -181,7 +181,7 @@ struct SeedGeneratorArticleTests {
 
     @Test func anchorsLieInsideTheirDistricts() throws {
         let regions = try regionsByCode()
-        for a in SeedGenerator.anchors {
+        for a in seedTables.anchors {
             let region = try #require(regions[a.districtCode], "anchor \(a.place) has unknown district \(a.districtCode)")
             #expect(!region.isCity, "anchor \(a.place) names a city row")
             // The whole disc, not only its centre, lies inside the bbox.
@@ -192,7 +192,7 @@ struct SeedGeneratorArticleTests {
             #expect(a.radiusKm > 0 && a.radiusKm <= 1.5)
         }
         // Central Wuhan (rivers and lakes): small radii.
-        for a in SeedGenerator.anchors where ["420103", "420104", "420105", "420106"].contains(a.districtCode) {
+        for a in seedTables.anchors where ["420103", "420104", "420105", "420106"].contains(a.districtCode) {
             #expect(a.radiusKm <= 0.5, "\(a.place)")
         }
     }
@@ -324,10 +324,10 @@ struct SeedGeneratorArticleTests {
 
     @Test func missingRegionsAreSkipped() throws {
         let regions = try loadRegions().filter { $0.code != "420116" && $0.code != "371521" }
-        let rs = SeedGenerator.articleCatalogue(regions: regions)
+        let rs = SeedGenerator.articleCatalogue(regions: regions, tables: seedTables)
         #expect(!rs.contains { $0.districtCode == "420116" || $0.districtCode == "371521" })
         #expect(rs.contains { $0.districtCode == "420102" })
-        #expect(SeedGenerator.articleCatalogue(regions: []).isEmpty)
+        #expect(SeedGenerator.articleCatalogue(regions: [], tables: seedTables).isEmpty)
     }
 }
 
@@ -336,7 +336,7 @@ struct SeedGeneratorNationalTests {
     private func collect(_ n: Int, seed: UInt64 = SeedGenerator.defaultNationalSeed) -> [OutletRecord] {
         var out: [OutletRecord] = []
         out.reserveCapacity(n)
-        SeedGenerator.national(count: n, seed: seed) { out.append($0) }
+        SeedGenerator.national(count: n, seed: seed, tables: seedTables) { out.append($0) }
         return out
     }
 
@@ -352,7 +352,7 @@ struct SeedGeneratorNationalTests {
     }
 
     @Test func rowsAreValid() throws {
-        let cities = Dictionary(uniqueKeysWithValues: SeedGenerator.nationalCities.map { ($0.code, $0) })
+        let cities = Dictionary(uniqueKeysWithValues: seedTables.nationalCities.map { ($0.code, $0) })
         let rows = collect(10_000)
         var kinds: [OutletKind: Int] = [:]
         for (i, r) in rows.enumerated() {
@@ -381,7 +381,7 @@ struct SeedGeneratorNationalTests {
     }
 
     @Test func cityTableIsWellFormed() {
-        let cs = SeedGenerator.nationalCities
+        let cs = seedTables.nationalCities
         #expect(cs.count >= 150 && cs.count <= 320)
         #expect(Set(cs.map(\.code)).count == cs.count)
         for c in cs {
@@ -397,7 +397,7 @@ struct SeedGeneratorNationalTests {
 
     @Test func zeroCountStreamsNothing() {
         var n = 0
-        SeedGenerator.national(count: 0) { _ in n += 1 }
+        SeedGenerator.national(count: 0, tables: seedTables) { _ in n += 1 }
         #expect(n == 0)
     }
 }

@@ -1,7 +1,9 @@
 import Hummingbird
 import Logging
 
-/// One log line per request: request id (Hummingbird's `hb.request.id` metadata), method, path, status, duration.
+/// One log line per request: request id (Hummingbird's `hb.request.id` metadata), method, route, status, duration.
+/// The route is the matched pattern (`/v1/outlets/:id`), never the query string or the raw path: a caller's words,
+/// phone numbers and precise positions travel in requests and must not reach the logs (PIPL).
 struct RequestLoggingMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
@@ -9,7 +11,7 @@ struct RequestLoggingMiddleware<Context: RequestContext>: RouterMiddleware {
             let d = ContinuousClock.now - start
             let ms = Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
             context.logger.info("request", metadata: [
-                "method": "\(request.method.rawValue)", "path": "\(request.uri.path)",
+                "method": "\(request.method.rawValue)", "route": "\(context.endpointPath ?? "unmatched")",
                 "status": "\(status)", "duration_ms": "\((ms * 100).rounded() / 100)",
             ])
         }

@@ -86,8 +86,13 @@ struct WriteSupport: Sendable {
             return nil
         }
         var versions = Set<Int>()
-        for item in raw.split(separator: ",") {
+        for item in raw.split(separator: ",", omittingEmptySubsequences: false) {
             let t = item.trimmingCharacters(in: .whitespaces)
+            // RFC 9110 entity-tag: optional W/, then a quoted string without quotes inside. Anything else is malformed.
+            let tag = t.hasPrefix("W/") ? t.dropFirst(2) : t[...]
+            if t != "*" && !(tag.count >= 2 && tag.hasPrefix("\"") && tag.hasSuffix("\"") && !tag.dropFirst().dropLast().contains("\"")) {
+                throw DomainError.invalid("If-Match", "must be one or more entity tags such as \"\(id.rawValue)-3\" (the ETag of GET /v1/outlets/\(id.rawValue)), not '\(raw)'")
+            }
             if t == "*" {
                 throw Problem(status: .preconditionRequired, detail: "If-Match: * is not accepted; send the ETag of the outlet you edited")
             }

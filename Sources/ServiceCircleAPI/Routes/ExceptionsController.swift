@@ -124,6 +124,14 @@ struct ExceptionsController: Sendable {
         let id = try WriteSupport.outletID(context)
         let key = try await w.require(.editor, request)
         let versions = try w.ifMatch(request, id: id, required: false)
+        // What does not exist is a 404 whatever the precondition says (RFC 9110 §13.2.1: preconditions are evaluated
+        // on an existing target); the check is repeated under the row lock below.
+        guard let current = try await w.editor.current(id: id) else { throw EditError.notFound(id) }
+        let known = current.outlet.hours.withExceptionIDs().exceptions.compactMap(\.id)
+        let unknown = ids.filter { !known.contains($0) }
+        if !unknown.isEmpty {
+            throw DomainError.notFound("outlet \(id.rawValue) has no exception \(unknown.map { "'\($0)'" }.joined(separator: ", "))")
+        }
         let (v, changed) = try await w.editor.update(id: id, ifVersion: versions, change: ChangeContext(actor: key.name, action: "exception_delete")) { cur in
             var hours = cur.outlet.hours.withExceptionIDs()
             let missing = ids.filter { x in !hours.exceptions.contains(where: { $0.id == x }) }

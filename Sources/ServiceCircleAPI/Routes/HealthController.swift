@@ -9,7 +9,7 @@ struct HealthController: Sendable {
 
     func register(on router: Router<AppContext>) {
         router.get("/healthz") { _, _ in try APIJSON.response(["status": "ok"]) }
-        router.get("/readyz") { _, _ in try await self.ready() }
+        router.get("/readyz") { request, _ in try await self.ready(request) }
         router.get("/openapi.json") { request, _ in
             guard let document = Self.openAPI else { throw DomainError.unavailable("OpenAPI document missing from the build") }
             return document.response(to: request, cacheControl: Self.openAPICacheControl)
@@ -23,15 +23,43 @@ struct HealthController: Sendable {
         .flatMap { try? Data(contentsOf: $0) }
         .map { StaticResource($0, contentType: "application/json; charset=utf-8") }
 
-    func ready() async throws -> Response {
-        guard try await deps.schema.isUpToDate() else {
-            throw DomainError.unavailable("database reachable but migrations are pending; run `servicecircle migrate`")
+    /// Ready while the instance can answer: the read model serves `/v1/nearest` from memory even while PostgreSQL is
+    /// down, so a load balancer must keep it (200, `"database": "down"`). `strict=true` is the form for writers'
+    /// health checks: 503 whenever the database is not reachable.
+    func ready(_ request: Request) async throws -> Response {
+        var p = QueryParameters(request, allowed: ["strict"])
+        let strictText = p.string("strict")
+        if let strictText, strictText != "true", strictText != "false" { p.fail("strict", "must be true or false") }
+        try p.check()
+        let strict = strictText == "true"
+        var database = "up"
+        if deps.health?.isDown == true {
+            database = "down"
+        } else {
+            do {
+                guard try await deps.schema.isUpToDate() else {
+                    throw DomainError.unavailable("database reachable but migrations are pending; run `servicecircle migrate`")
+                }
+            } catch let e as DomainError {
+                guard case .unavailable(let why) = e, !why.contains("migrations") else { throw e }
+                database = "down"
+            } catch where StoreAvailability.isUnavailable(error) {
+                database = "down"
+            }
         }
-        if let model = deps.readModel {
+        let model = deps.readModel
+        if database == "down" && (strict || model?.isLoaded != true) {
+            throw DomainError.unavailable("the database is unreachable" + (strict ? "" : " and no in-memory read model is serving"))
+        }
+        var dto = ReadyDTO(status: database == "up" ? "ready" : "degraded", database: database,
+                           readModel: .init(mode: "postgis", outlets: nil))
+        if let model {
             guard model.isLoaded else { throw DomainError.unavailable("the in-memory read model is still loading") }
-            return try APIJSON.response(ReadyDTO(status: "ready", readModel: .init(mode: "memory", outlets: model.count)))
+            dto.readModel = .init(mode: "memory", outlets: model.count)
         }
-        return try APIJSON.response(ReadyDTO(status: "ready", readModel: .init(mode: "postgis", outlets: nil)))
+        var response = try APIJSON.response(dto)
+        response.headers[.cacheControl] = "no-store"
+        return response
     }
 }
 
@@ -40,7 +68,10 @@ struct ReadyDTO: Encodable {
         var mode: String
         var outlets: Int?
     }
+    /// `ready`, or `degraded` while the database is down and the read model answers alone.
     var status: String
+    /// `up` or `down`.
+    var database: String
     var readModel: Model
 }
 

@@ -74,6 +74,9 @@ struct ImportExportController: Sendable {
             throw Problem(status: .contentTooLarge, detail: "an import may be at most \(Self.maxImportBytes >> 20) MB")
         }
         let bytes = Array(buffer.readableBytesView)
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            throw DomainError.invalid("body", "is empty: send the CSV or GeoJSON file to import (dry_run=true checks it without importing)")
+        }
         var q = QueryParameters(request, allowed: ["dry_run", "format"])
         let format = Self.format(request, &q, bytes: bytes)
         let parsed = OutletImport.parse(bytes, format: format)

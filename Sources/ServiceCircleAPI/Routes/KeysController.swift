@@ -36,7 +36,9 @@ struct KeysController: Sendable {
 
     @Sendable func list(_ request: Request, context: AppContext) async throws -> Response {
         var p = QueryParameters(request, allowed: ["include_revoked"])
-        let all = p.string("include_revoked").map { $0 == "true" } ?? false
+        let text = p.string("include_revoked")
+        if let text, text != "true", text != "false" { p.fail("include_revoked", "must be true or false") }
+        let all = text == "true"
         try p.check()
         _ = try await w.require(.admin, request)
         return try APIJSON.response(["items": try await w.keys.list(includeRevoked: all).map { KeyDTO($0) }])

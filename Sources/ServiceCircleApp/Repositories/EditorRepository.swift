@@ -79,5 +79,5 @@ public protocol EditorRepository: Sendable {
     func history(id: Outlet.ID, limit: Int, beforeID: Int64?) async throws -> [HistoryEntry]
     func asOf(id: Outlet.ID, _ instant: Date) async throws -> HistoryEntry?
     func importRows(_ rows: [ImportRow], change: ChangeContext, dryRun: Bool) async throws -> ImportOutcome
-    func export(_ filter: OutletFilter, pageSize: Int, _ page: @Sendable ([Outlet]) async throws -> Void) async throws
+    func export(_ filter: OutletFilter, pageSize: Int, _ page: @escaping @Sendable ([Outlet]) async throws -> Void) async throws
 }

@@ -54,13 +54,14 @@ public struct PostgresSchemaStatus: SchemaStatus {
 extension AppDependencies {
     /// The application on PostgreSQL: every repository on one pool.
     public static func postgres(client: PostgresClient, migrations: [Migration], clock: any AppClock = SystemClock(),
-                                readModel: ReadModel? = nil, placeRegions: [Region] = [], logger: Logger) -> AppDependencies {
+                                readModel: ReadModel? = nil, placeRegions: [Region] = [], health: DatabaseHealth? = nil,
+                                logger: Logger) -> AppDependencies {
         AppDependencies(catalogue: Catalogue(client: client, logger: logger),
                         editor: CatalogueEditor(client: client, logger: logger),
                         regions: RegionStore(client: client, logger: logger),
                         keys: APIKeyStore(client: client, logger: logger),
                         schema: PostgresSchemaStatus(client: client, logger: logger, migrations: migrations),
-                        clock: clock, readModel: readModel, placeRegions: placeRegions)
+                        clock: clock, readModel: readModel, placeRegions: placeRegions, health: health)
     }
 }
 
@@ -68,5 +69,29 @@ extension ReadModel {
     /// The read model loaded from the catalogue in PostgreSQL (the ``ChangeFeed`` keeps it fresh).
     public convenience init(client: PostgresClient, logger: Logger) {
         self.init(source: Catalogue(client: client, logger: logger), logger: logger)
+    }
+}
+
+/// The health probe: `SELECT 1` on a pool of its own (one connection), so a busy request pool never reads as an outage.
+public struct PostgresProbe: DatabaseProbe {
+    let client: PostgresClient
+    let logger: Logger
+
+    /// A client for probing `location`: one connection, a short connect timeout. Run it as a service.
+    public static func client(for location: DatabaseLocation, logger: Logger) -> PostgresClient {
+        var configuration = location.clientConfiguration
+        configuration.options.maximumConnections = 1
+        configuration.options.connectTimeout = .seconds(1)
+        return PostgresClient(configuration: configuration, backgroundLogger: logger)
+    }
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    public func ping() async throws {
+        let rows = try await client.query("SELECT 1", logger: logger)
+        for try await _ in rows.decode(Int.self) {}
     }
 }

@@ -93,6 +93,9 @@ public struct EmbeddedCluster: Sendable {
         try runAsOwner(bin + "/pg_ctl", ["-D", pgdata.path, "-m", "fast", "-w", "-t", "60", "stop"])
     }
 
+    /// Whether the cluster's server is running (`pg_ctl status`).
+    public var isRunning: Bool { (try? Self.binDirectory()).map { isRunning(bin: $0) } ?? false }
+
     func isRunning(bin: String) -> Bool {
         (try? runAsOwner(bin + "/pg_ctl", ["-D", pgdata.path, "status"], quiet: true)) != nil
     }

@@ -34,7 +34,7 @@ public struct APIKeyStore: APIKeyRepository {
         let key = "sck_\(keyID)_\(secret)"
         let digest = Data(Self.hash(key))
         do {
-            let rows = try await client.query("""
+            let rows = try await client.fetch("""
                 INSERT INTO api_keys (key_id, name, role, secret_hash, created_by) VALUES (\(keyID), \(name), \(role.rawValue), \(digest), \(createdBy))
                 RETURNING created_at
                 """, logger: logger)
@@ -48,7 +48,7 @@ public struct APIKeyStore: APIKeyRepository {
     }
 
     public func list(includeRevoked: Bool = false) async throws -> [APIKeyInfo] {
-        let rows = try await client.query("""
+        let rows = try await client.fetch("""
             SELECT key_id, name, role, created_at, created_by, revoked_at FROM api_keys
              WHERE \(includeRevoked) OR revoked_at IS NULL ORDER BY id
             """, logger: logger)
@@ -61,7 +61,7 @@ public struct APIKeyStore: APIKeyRepository {
 
     /// Revokes the live key with this name or key id; returns what was revoked (nil: no such live key).
     public func revoke(_ nameOrKeyID: String) async throws -> APIKeyInfo? {
-        let rows = try await client.query("""
+        let rows = try await client.fetch("""
             UPDATE api_keys SET revoked_at = now()
              WHERE revoked_at IS NULL AND (name = \(nameOrKeyID) OR key_id = \(nameOrKeyID))
             RETURNING key_id, name, role, created_at, created_by, revoked_at
@@ -78,7 +78,7 @@ public struct APIKeyStore: APIKeyRepository {
         guard parts.count == 3, parts[0] == "sck", (8...32).contains(parts[1].utf8.count), parts[2].utf8.count <= 200,
               parts[1].utf8.allSatisfy({ Self.alphabet.contains($0) }) else { return nil }
         let keyID = String(parts[1])
-        let rows = try await client.query("""
+        let rows = try await client.fetch("""
             SELECT secret_hash, key_id, name, role, created_at, created_by FROM api_keys WHERE key_id = \(keyID) AND revoked_at IS NULL
             """, logger: logger)
         let given = Self.hash(presented)

@@ -7,7 +7,7 @@ extension Catalogue {
     /// Every outlet (whatever its operating state: a caller may name a closed office as a landmark) as a named
     /// point for the place lookup: name, address, administrative names and position, without hours.
     public func outletPlaces() async throws -> [NamedPoint] {
-        let rows = try await client.query("""
+        let rows = try await client.fetch("""
             SELECT id, name, address, province, city, district, district_code, lat, lon FROM outlets ORDER BY id
             """, logger: logger)
         var out: [NamedPoint] = []
@@ -24,7 +24,7 @@ extension Catalogue {
     /// The named demand places of the coverage tables (communities and villages, SeedData/demand) and the
     /// streets (街道/镇/乡) they belong to, each street at the population-weighted centre of its places.
     public func demandPlaces() async throws -> [NamedPoint] {
-        let rows = try await client.query("""
+        let rows = try await client.fetch("""
             SELECT d.code, d.region_code, r.province, r.city, r.name, d.street, d.name, d.kind, d.lat, d.lon, d.population
               FROM demand_points d JOIN regions r ON r.code = d.region_code ORDER BY d.id
             """, logger: logger)

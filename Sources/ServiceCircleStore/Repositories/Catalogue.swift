@@ -68,7 +68,7 @@ public struct Catalogue: CatalogueRepository, ReadModelSource {
 
     /// One outlet as stored, with its hours text (the read model keys hours classes by it) and version.
     public func storedOutlet(id: Int64) async throws -> StoredOutlet? {
-        let rows = try await client.query(
+        let rows = try await client.fetch(
             "SELECT \(unescaped: Self.outletColumns), version FROM outlets WHERE id = \(id)", logger: logger)
         for try await r in rows.decode(VersionedOutletRow.self) {
             let row: OutletRow = (r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12, r.13, r.14)
@@ -81,16 +81,26 @@ public struct Catalogue: CatalogueRepository, ReadModelSource {
     public func activeOutlets(unreadable: @Sendable (Int64, any Error) -> Void) async throws -> [StoredOutlet] {
         var decoded: [String: Hours] = [:]
         var out: [StoredOutlet] = []
-        let rows = try await client.query(
-            "SELECT \(unescaped: Self.outletColumns), version FROM outlets WHERE operating_state = 'active'", logger: logger)
-        for try await r in rows.decode(VersionedOutletRow.self) {
-            let row: OutletRow = (r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12, r.13, r.14)
-            do { out.append(StoredOutlet(outlet: try Self.outlet(row, decodedHours: &decoded), hoursText: r.14, version: r.15)) } catch {
-                unreadable(r.0, error)
+        // Keyset pages: each page is fetched whole (FetchedRows), so the page size bounds what is held at once.
+        var after: Int64 = 0
+        while true {
+            let rows = try await client.fetch("""
+                SELECT \(unescaped: Self.outletColumns), version FROM outlets
+                 WHERE operating_state = 'active' AND id > \(after) ORDER BY id LIMIT \(Self.loadPage)
+                """, logger: logger)
+            for try await r in rows.decode(VersionedOutletRow.self) {
+                after = r.0
+                let row: OutletRow = (r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12, r.13, r.14)
+                do { out.append(StoredOutlet(outlet: try Self.outlet(row, decodedHours: &decoded), hoursText: r.14, version: r.15)) } catch {
+                    unreadable(r.0, error)
+                }
             }
+            if rows.rows.count < Self.loadPage { return out }
         }
-        return out
     }
+
+    /// Rows per page of the read model's full load.
+    static let loadPage = 20_000
 
     typealias VersionedOutletRow = (Int64, String, String, String, String, String, String, String, String, String?,
                                     Double, Double, String, [String], String, Int)
@@ -98,7 +108,7 @@ public struct Catalogue: CatalogueRepository, ReadModelSource {
     // MARK: Reads
 
     public func outlet(id: Outlet.ID) async throws -> Outlet? {
-        let rows = try await client.query(
+        let rows = try await client.fetch(
             "SELECT \(unescaped: Self.outletColumns) FROM outlets WHERE id = \(id.rawValue)", logger: logger)
         for try await r in rows.decode(OutletRow.self) { return try Self.outlet(r) }
         return nil
@@ -115,7 +125,7 @@ public struct Catalogue: CatalogueRepository, ReadModelSource {
                     .replacingOccurrences(of: "_", with: "\\_") + "%"
             }
         }
-        let rows = try await client.query("""
+        let rows = try await client.fetch("""
             SELECT \(unescaped: Self.outletColumns) FROM outlets
              WHERE (\(kinds)::text[] IS NULL OR kind = ANY(\(kinds)::text[]))
                AND (\(businesses)::text[] IS NULL OR businesses @> \(businesses)::text[])
@@ -139,7 +149,7 @@ public struct Catalogue: CatalogueRepository, ReadModelSource {
                              offset: Int, limit: Int) async throws -> [(OutletDistance, sphere: Double)] {
         let b = businesses.map(\.rawValue)
         let k: [String]? = kinds.isEmpty ? nil : kinds.map(\.rawValue)
-        let rows = try await client.query("""
+        let rows = try await client.fetch("""
             WITH q AS (SELECT ST_SetSRID(ST_MakePoint(\(p.lon), \(p.lat)), 4326)::geography AS g)
             SELECT \(unescaped: Self.outletColumns), ST_Distance(o.location, q.g, true), o.location <-> q.g
               FROM outlets o, q
@@ -167,7 +177,7 @@ public struct Catalogue: CatalogueRepository, ReadModelSource {
         let afterID = after?.id.rawValue ?? 0
         let b = businesses.map(\.rawValue)
         let k: [String]? = kinds.isEmpty ? nil : kinds.map(\.rawValue)
-        let rows = try await client.query("""
+        let rows = try await client.fetch("""
             WITH q AS (SELECT ST_SetSRID(ST_MakePoint(\(p.lon), \(p.lat)), 4326)::geography AS g)
             SELECT \(unescaped: Self.outletColumns), ST_Distance(o.location, q.g, true)
               FROM outlets o, q
@@ -192,7 +202,7 @@ public struct Catalogue: CatalogueRepository, ReadModelSource {
 
     /// The whole loaded calendar (a few thousand rows at most).
     public func holidayCalendar() async throws -> HolidayCalendar {
-        let rows = try await client.query(
+        let rows = try await client.fetch(
             "SELECT date::text, day_kind, name_zh, name_en, source FROM calendar_days ORDER BY date", logger: logger)
         var entries: [CalendarEntry] = []
         var first: LocalDate?
@@ -222,7 +232,7 @@ public struct Catalogue: CatalogueRepository, ReadModelSource {
         }
         // Business arrays travel as one JSON array per row: unnest cannot take a ragged text[][].
         let businesses = try records.map { String(decoding: try enc.encode($0.businesses.map(\.rawValue)), as: UTF8.self) }
-        try await conn.query("""
+        try await conn.fetch("""
             INSERT INTO outlets (code, name, kind, address, province, city, district, district_code, phone,
                                  lat, lon, operating_state, businesses, hours)
             SELECT code, name, kind, address, province, city, district, district_code, NULLIF(phone, ''),
@@ -255,8 +265,8 @@ public struct Catalogue: CatalogueRepository, ReadModelSource {
                 en.append(e?.nameEn ?? "")
                 src.append(e?.source ?? "")
             }
-            try await conn.query("DELETE FROM calendar_days WHERE date BETWEEN \(first.description)::date AND \(last.description)::date", logger: logger)
-            try await conn.query("""
+            try await conn.fetch("DELETE FROM calendar_days WHERE date BETWEEN \(first.description)::date AND \(last.description)::date", logger: logger)
+            try await conn.fetch("""
                 INSERT INTO calendar_days (date, day_kind, name_zh, name_en, source)
                 SELECT d::date, k, NULLIF(z, ''), NULLIF(e, ''), NULLIF(s, '') FROM unnest(\(dates), \(kinds), \(zh), \(en), \(src)) AS t(d, k, z, e, s)
                 """, logger: logger)

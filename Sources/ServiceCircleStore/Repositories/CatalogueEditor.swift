@@ -28,16 +28,16 @@ public struct CatalogueEditor: EditorRepository {
     /// A transaction that rethrows the body's own error (PostgresNIO's wraps it), so callers can switch on it.
     func transaction<R: Sendable>(_ change: ChangeContext, _ body: @Sendable (PostgresConnection) async throws -> R) async throws -> R {
         try await client.withConnection { conn in
-            try await conn.query("BEGIN", logger: logger)
+            try await conn.fetch("BEGIN", logger: logger)
             do {
-                try await conn.query("""
+                try await conn.fetch("""
                     SELECT set_config('servicecircle.actor', \(change.actor), true), set_config('servicecircle.action', \(change.action), true)
                     """, logger: logger)
                 let r = try await body(conn)
-                try await conn.query("COMMIT", logger: logger)
+                try await conn.fetch("COMMIT", logger: logger)
                 return r
             } catch {
-                _ = try? await conn.query("ROLLBACK", logger: logger)
+                _ = try? await conn.fetch("ROLLBACK", logger: logger)
                 throw Self.mapped(error)
             }
         }
@@ -56,14 +56,14 @@ public struct CatalogueEditor: EditorRepository {
     // MARK: Reads
 
     public func current(id: Outlet.ID) async throws -> VersionedOutlet? {
-        let rows = try await client.query(
+        let rows = try await client.fetch(
             "SELECT \(unescaped: Self.versionedColumns) FROM outlets WHERE id = \(id.rawValue)", logger: logger)
         for try await r in rows.decode(VersionedRow.self) { return try Self.versioned(r) }
         return nil
     }
 
     static func locked(_ id: Outlet.ID, on conn: PostgresConnection, logger: Logger) async throws -> VersionedOutlet? {
-        let rows = try await conn.query(
+        let rows = try await conn.fetch(
             "SELECT \(unescaped: versionedColumns) FROM outlets WHERE id = \(id.rawValue) FOR UPDATE", logger: logger)
         for try await r in rows.decode(VersionedRow.self) { return try versioned(r) }
         return nil
@@ -75,7 +75,7 @@ public struct CatalogueEditor: EditorRepository {
     public func create(_ record: OutletRecord, change: ChangeContext) async throws -> VersionedOutlet {
         let id = try await transaction(change) { conn in
             let enc = Self.hoursText(record.hours)
-            let rows = try await conn.query("""
+            let rows = try await conn.fetch("""
                 INSERT INTO outlets (code, name, kind, address, province, city, district, district_code, phone,
                                      lat, lon, operating_state, businesses, hours)
                 VALUES (\(record.code), \(record.name), \(record.kind.rawValue), \(record.address), \(record.province), \(record.city),
@@ -98,15 +98,17 @@ public struct CatalogueEditor: EditorRepository {
             guard let cur = try await Self.locked(id, on: conn, logger: logger) else { throw EditError.notFound(id) }
             if let expected, !expected.contains(cur.version) { throw EditError.stale(id, current: cur.version) }
             guard let next = try transform(cur), next != OutletRecord(cur.outlet) else { return (cur, false) }
-            try await conn.query("""
+            // The row as written comes back with the statement (its version bumped by the trigger): no second read.
+            let rows = try await conn.fetch("""
                 UPDATE outlets SET code = \(next.code), name = \(next.name), kind = \(next.kind.rawValue), address = \(next.address),
                        province = \(next.province), city = \(next.city), district = \(next.district), district_code = \(next.districtCode),
                        phone = \(next.phone), lat = \(next.lat), lon = \(next.lon), operating_state = \(next.operatingState.rawValue),
                        businesses = \(next.businesses.map(\.rawValue)), hours = \(Self.hoursText(next.hours))::jsonb
                  WHERE id = \(id.rawValue)
+                RETURNING \(unescaped: Self.versionedColumns)
                 """, logger: logger)
-            guard let after = try await Self.locked(id, on: conn, logger: logger) else { throw EditError.notFound(id) }
-            return (after, true)
+            for try await r in rows.decode(VersionedRow.self) { return (try Self.versioned(r), true) }
+            throw EditError.notFound(id)
         }
     }
 
@@ -126,7 +128,7 @@ public struct CatalogueEditor: EditorRepository {
 
     /// Newest first; `beforeID` continues a page.
     public func history(id: Outlet.ID, limit: Int, beforeID: Int64?) async throws -> [HistoryEntry] {
-        let rows = try await client.query("""
+        let rows = try await client.fetch("""
             SELECT id, outlet_id, version, action, actor, changed_at, before::text, after::text FROM outlet_history
              WHERE outlet_id = \(id.rawValue) AND id < \(beforeID ?? Int64.max)
              ORDER BY id DESC LIMIT \(limit)
@@ -141,7 +143,7 @@ public struct CatalogueEditor: EditorRepository {
 
     /// The last recorded state of the outlet at `instant`: nil when it did not exist yet (or was deleted).
     public func asOf(id: Outlet.ID, _ instant: Date) async throws -> HistoryEntry? {
-        let rows = try await client.query("""
+        let rows = try await client.fetch("""
             SELECT id, outlet_id, version, action, actor, changed_at, before::text, after::text FROM outlet_history
              WHERE outlet_id = \(id.rawValue) AND changed_at <= \(instant)
              ORDER BY changed_at DESC, id DESC LIMIT 1
@@ -172,7 +174,7 @@ public struct CatalogueEditor: EditorRepository {
     }
 
     static func upsert(_ rows: [ImportRow], on conn: PostgresConnection, logger: Logger) async throws -> ImportOutcome {
-        try await conn.query("""
+        try await conn.fetch("""
             CREATE TEMP TABLE import_rows (
                 row int PRIMARY KEY, code text NOT NULL, name text, kind text, address text, province text, city text,
                 district text, district_code text, phone text, lat double precision, lon double precision,
@@ -188,7 +190,7 @@ public struct CatalogueEditor: EditorRepository {
         for start in stride(from: 0, to: rows.count, by: 10_000) {
             let batch = rows[start..<min(start + 10_000, rows.count)]
             let hours = batch.map(\.hoursText)
-            try await conn.query("""
+            try await conn.fetch("""
                 INSERT INTO import_rows
                 SELECT row, code, name, kind, address, province, city, district, district_code, NULLIF(phone, ''), lat, lon, state,
                        string_to_array(NULLIF(b, ''), ','), h::jsonb, keep
@@ -203,14 +205,14 @@ public struct CatalogueEditor: EditorRepository {
                 """, logger: logger)
         }
         phase("staged")
-        try await conn.query("""
+        try await conn.fetch("""
             UPDATE import_rows i SET hours = jsonb_set(i.hours, '{exceptions}', coalesce(o.hours -> 'exceptions', '[]'::jsonb))
               FROM outlets o WHERE i.keep_exceptions AND o.code = i.code
             """, logger: logger)
         phase("exceptions kept")
         var outcome = ImportOutcome()
         var changes: [(row: Int, code: String, action: ImportOutcome.Action)] = []
-        let updated = try await conn.query("""
+        let updated = try await conn.fetch("""
             UPDATE outlets o SET name = i.name, kind = i.kind, address = i.address, province = i.province, city = i.city,
                    district = i.district, district_code = i.district_code, phone = i.phone, lat = i.lat, lon = i.lon,
                    operating_state = i.operating_state, businesses = i.businesses, hours = i.hours
@@ -230,7 +232,7 @@ public struct CatalogueEditor: EditorRepository {
             outcome.updated += 1
         }
         phase("updated")
-        let created = try await conn.query("""
+        let created = try await conn.fetch("""
             INSERT INTO outlets (code, name, kind, address, province, city, district, district_code, phone,
                                  lat, lon, operating_state, businesses, hours)
             SELECT code, name, kind, address, province, city, district, district_code, phone, lat, lon, operating_state, businesses, hours
@@ -254,7 +256,7 @@ public struct CatalogueEditor: EditorRepository {
 
     /// Every outlet matching the list filters, in id order, a page at a time.
     public func export(_ filter: OutletFilter, pageSize: Int = 5_000,
-                       _ page: @Sendable ([Outlet]) async throws -> Void) async throws {
+                       _ page: @escaping @Sendable ([Outlet]) async throws -> Void) async throws {
         var f = filter
         f.limit = pageSize
         f.afterID = nil

@@ -40,7 +40,7 @@ public struct RegionStore: RegionRepository {
 
     /// Every region, by code, without boundaries.
     public func regions() async throws -> [StoredRegion] {
-        let rows = try await client.query("SELECT \(unescaped: Self.columns) FROM regions r ORDER BY r.code", logger: logger)
+        let rows = try await client.fetch("SELECT \(unescaped: Self.columns) FROM regions r ORDER BY r.code", logger: logger)
         var out: [StoredRegion] = []
         for try await r in rows.decode(Row.self) { out.append(Self.stored(r, boundary: nil)) }
         return out
@@ -58,7 +58,7 @@ public struct RegionStore: RegionRepository {
 
     /// Regions whose column (`r.code = ` or `r.parent_code = `, a constant of this file) equals `value`, with boundaries.
     func regions(where column: StaticString, _ value: String, simplify: Double) async throws -> [StoredRegion] {
-        let rows = try await client.query("""
+        let rows = try await client.fetch("""
             SELECT \(unescaped: Self.columns),
                    ST_AsGeoJSON(CASE WHEN \(simplify) > 0 THEN ST_SimplifyPreserveTopology(r.boundary, \(simplify)) ELSE r.boundary END, 7)
               FROM regions r WHERE \(unescaped: column.description)\(value) ORDER BY r.code
@@ -88,7 +88,7 @@ public struct RegionStore: RegionRepository {
 
     /// The demand assigned to any of `codes`, by code.
     public func demand(assignedTo codes: [String]) async throws -> [AssignedDemand] {
-        let rows = try await client.query("""
+        let rows = try await client.fetch("""
             SELECT \(unescaped: Self.demandColumns) FROM demand_points WHERE assigned_region = ANY(\(codes)::text[]) ORDER BY code
             """, logger: logger)
         var out: [AssignedDemand] = []
@@ -98,7 +98,7 @@ public struct RegionStore: RegionRepository {
 
     /// The demand inside a box (edges included), by code.
     public func demand(in b: Region.BoundingBox) async throws -> [AssignedDemand] {
-        let rows = try await client.query("""
+        let rows = try await client.fetch("""
             SELECT \(unescaped: Self.demandColumns) FROM demand_points
              WHERE geom && ST_MakeEnvelope(\(b.minLon), \(b.minLat), \(b.maxLon), \(b.maxLat), 4326)
                AND lat BETWEEN \(b.minLat) AND \(b.maxLat) AND lon BETWEEN \(b.minLon) AND \(b.maxLon)
@@ -118,7 +118,7 @@ public struct RegionStore: RegionRepository {
         let minLat = b.minLat - dLat, maxLat = b.maxLat + dLat, minLon = b.minLon - dLon, maxLon = b.maxLon + dLon
         let codes = businesses.map(\.rawValue)
         // The geography box test uses the GiST index (with 0.1° of slack for great-circle edges); lat/lon are exact.
-        let rows = try await client.query("""
+        let rows = try await client.fetch("""
             SELECT \(unescaped: Catalogue.outletColumns) FROM outlets
              WHERE operating_state = 'active' AND businesses @> \(codes)::text[]
                AND location && ST_MakeEnvelope(\(minLon - 0.1), \(minLat - 0.1), \(maxLon + 0.1), \(maxLat + 0.1), 4326)::geography
@@ -142,7 +142,7 @@ public struct RegionStore: RegionRepository {
     public func upload(boundary: MultiPolygon, for code: String) async throws -> StoredRegion {
         let text = GeoJSONBoundary.geoJSON(boundary)
         // Checked before the transaction, so that a refusal is the domain's 400/404 and not a failed transaction.
-        let rows = try await client.query("""
+        let rows = try await client.fetch("""
             WITH g AS (SELECT ST_SetSRID(ST_GeomFromGeoJSON(\(text)), 4326) AS g)
             SELECT ST_IsValid(g.g), ST_IsValidReason(g.g),
                    ST_Intersects(g.g, ST_MakeEnvelope(r.bbox_min_lon, r.bbox_min_lat, r.bbox_max_lon, r.bbox_max_lat, 4326))
@@ -156,7 +156,7 @@ public struct RegionStore: RegionRepository {
             throw DomainError.invalid("boundary", "does not overlap the region's bounding box in regions.csv (GeoJSON positions are [longitude, latitude])")
         }
         try await client.withTransaction(logger: logger) { conn in
-            try await conn.query("""
+            try await conn.fetch("""
                 UPDATE regions SET
                     uploaded_boundary = ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON(\(text)), 4326)), 3)),
                     uploaded_at = now()
@@ -183,25 +183,25 @@ public struct RegionStore: RegionRepository {
     static func refreshDerived(on conn: PostgresConnection, logger: Logger, changed: String? = nil, clearing: Bool = false) async throws {
         // The points inside the old or the new boundary of the changed region are the only ones that can move.
         if let changed {
-            try await conn.query("""
+            try await conn.fetch("""
                 CREATE TEMP TABLE IF NOT EXISTS coverage_touched (g geometry) ON COMMIT DROP
                 """, logger: logger)
-            try await conn.query("DELETE FROM coverage_touched", logger: logger)
-            try await conn.query("""
+            try await conn.fetch("DELETE FROM coverage_touched", logger: logger)
+            try await conn.fetch("""
                 INSERT INTO coverage_touched SELECT boundary FROM regions WHERE code = \(changed) AND boundary IS NOT NULL
                 """, logger: logger)
             if clearing {
-                try await conn.query("UPDATE regions SET uploaded_boundary = NULL, uploaded_at = NULL WHERE code = \(changed)", logger: logger)
-                try await conn.query("""
+                try await conn.fetch("UPDATE regions SET uploaded_boundary = NULL, uploaded_at = NULL WHERE code = \(changed)", logger: logger)
+                try await conn.fetch("""
                     INSERT INTO coverage_touched SELECT boundary FROM regions WHERE code = \(changed) AND boundary IS NOT NULL
                     """, logger: logger)
             }
             // The upload itself was applied before this call: its new boundary is the current one; add the old
             // assignment's extent by the points assigned to the region now.
-            try await conn.query("""
+            try await conn.fetch("""
                 INSERT INTO coverage_touched SELECT ST_Extent(geom)::geometry FROM demand_points WHERE assigned_region = \(changed) HAVING count(*) > 0
                 """, logger: logger)
-            try await conn.query("""
+            try await conn.fetch("""
                 UPDATE demand_points d SET assigned_region = (
                     SELECT r.code FROM regions r
                      WHERE r.level = 'district' AND r.boundary IS NOT NULL AND ST_Covers(r.boundary, d.geom)
@@ -209,7 +209,7 @@ public struct RegionStore: RegionRepository {
                  WHERE EXISTS (SELECT 1 FROM coverage_touched t WHERE t.g && d.geom)
                 """, logger: logger)
         } else {
-            try await conn.query("""
+            try await conn.fetch("""
                 UPDATE demand_points d SET assigned_region = (
                     SELECT r.code FROM regions r
                      WHERE r.level = 'district' AND r.boundary IS NOT NULL AND ST_Covers(r.boundary, d.geom)
@@ -217,7 +217,7 @@ public struct RegionStore: RegionRepository {
                 """, logger: logger)
         }
         // A city's approximate outline is the union of its districts' boundaries.
-        try await conn.query("""
+        try await conn.fetch("""
             UPDATE regions c SET approx_boundary = (
                 SELECT ST_Multi(ST_CollectionExtract(ST_UnaryUnion(ST_Collect(d.boundary)), 3))
                   FROM regions d WHERE d.parent_code = c.code AND d.boundary IS NOT NULL)
@@ -235,7 +235,7 @@ public struct RegionStore: RegionRepository {
         let population: [Int] = regions.map { r in pops[r.code]?.population ?? r.population2020 ?? -1 }
         let estimated: [Bool] = regions.map { pops[$0.code]?.estimated ?? false }
         let source: [String] = regions.map { r in pops[r.code].map { $0.estimated ? $0.method : r.populationSource } ?? r.populationSource }
-        try await conn.query("""
+        try await conn.fetch("""
             INSERT INTO regions (code, province, city, name, parent_code, level, centroid_lat, centroid_lon, inside_lat, inside_lon,
                                  bbox_min_lat, bbox_min_lon, bbox_max_lat, bbox_max_lon, area_km2, population, population_estimated, population_source)
             SELECT code, province, city, name, NULLIF(parent, ''), CASE WHEN code LIKE '%00' THEN 'city' ELSE 'district' END,
@@ -259,11 +259,11 @@ public struct RegionStore: RegionRepository {
     /// Replaces every demand point, then regenerates the approximate boundaries and the assignment. In the caller's
     /// transaction. Regions must exist for every point's district.
     public static func replaceDemand(_ points: [DemandPoint], on conn: PostgresConnection, logger: Logger) async throws {
-        try await conn.query("DELETE FROM demand_points", logger: logger)
+        try await conn.fetch("DELETE FROM demand_points", logger: logger)
         for start in stride(from: 0, to: points.count, by: 5000) {
             let batch = Array(points[start..<min(start + 5000, points.count)])
             func col<T>(_ f: (DemandPoint) -> T) -> [T] { batch.map(f) }
-            try await conn.query("""
+            try await conn.fetch("""
                 INSERT INTO demand_points (code, region_code, street, name, kind, lat, lon, population, estimated)
                 SELECT * FROM unnest(\(col(\.code)), \(col(\.regionCode)), \(col(\.street)), \(col(\.name)), \(col(\.kind.rawValue)),
                                      \(col(\.location.lat)), \(col(\.location.lon)), \(col(\.population)), \(col(\.estimated)))
@@ -277,7 +277,7 @@ public struct RegionStore: RegionRepository {
     /// together, so neighbours share edges and never overlap), united per district and clipped to its bbox. Each
     /// point lies inside its own cell, so each district's outline holds exactly its own points.
     static func approximateBoundaries(on conn: PostgresConnection, logger: Logger) async throws {
-        try await conn.query("""
+        try await conn.fetch("""
             WITH cells AS (
                 SELECT (ST_Dump(ST_VoronoiPolygons(ST_Collect(geom)))).geom AS cell FROM demand_points
             ), labelled AS (
@@ -289,7 +289,7 @@ public struct RegionStore: RegionRepository {
                     ST_Intersection(u.g, ST_MakeEnvelope(r.bbox_min_lon, r.bbox_min_lat, r.bbox_max_lon, r.bbox_max_lat, 4326)), 3))
               FROM unioned u WHERE u.region_code = r.code
             """, logger: logger)
-        try await conn.query("""
+        try await conn.fetch("""
             UPDATE regions r SET approx_boundary = NULL
              WHERE r.level = 'district' AND NOT EXISTS (SELECT 1 FROM demand_points d WHERE d.region_code = r.code)
             """, logger: logger)

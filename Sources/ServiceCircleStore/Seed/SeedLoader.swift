@@ -61,7 +61,7 @@ public struct SeedLoader: Sendable {
             let records = try Self.parseOutlets(text, file: name)
             try await client.withTransaction(logger: logger) { conn in
                 // The history (sql/0007_write_side.sql) records who loaded these outlets.
-                try await conn.query("SELECT set_config('servicecircle.actor', \("seed:" + name), true), set_config('servicecircle.action', 'seed', true)", logger: logger)
+                try await conn.fetch("SELECT set_config('servicecircle.actor', \("seed:" + name), true), set_config('servicecircle.action', 'seed', true)", logger: logger)
                 for start in stride(from: 0, to: records.count, by: 2000) {
                     try await Catalogue.insert(Array(records[start..<min(start + 2000, records.count)]), on: conn, logger: logger)
                 }
@@ -91,13 +91,13 @@ public struct SeedLoader: Sendable {
     }
 
     func recorded(_ name: String) async throws -> String? {
-        let rows = try await client.query("SELECT checksum FROM seed_loads WHERE name = \(name)", logger: logger)
+        let rows = try await client.fetch("SELECT checksum FROM seed_loads WHERE name = \(name)", logger: logger)
         for try await c in rows.decode(String.self) { return c }
         return nil
     }
 
     func record(_ name: String, _ sum: String, _ count: Int, on conn: PostgresConnection) async throws {
-        try await conn.query("""
+        try await conn.fetch("""
             INSERT INTO seed_loads (name, checksum, rows) VALUES (\(name), \(sum), \(count))
             ON CONFLICT (name) DO UPDATE SET checksum = EXCLUDED.checksum, rows = EXCLUDED.rows, loaded_at = now()
             """, logger: logger)

@@ -22,8 +22,9 @@ extension Bench {
         func run() throws {
             let project = URL(fileURLWithPath: projectDir ?? FileManager.default.currentDirectoryPath)
             let regions = try Region.parseCSV(String(contentsOf: project.appendingPathComponent("SeedData/regions.csv"), encoding: .utf8))
-            var records = SeedGenerator.articleCatalogue(regions: regions)
-            SeedGenerator.national(count: national) { records.append($0) }
+            let tables = try SeedTables(seedDirectory: project.appendingPathComponent("SeedData"))
+            var records = SeedGenerator.articleCatalogue(regions: regions, tables: tables)
+            SeedGenerator.national(count: national, tables: tables) { records.append($0) }
             let outlets = records.enumerated().map { i, r in
                 NamedPoint.outlet(id: Int64(i + 1), name: r.name, address: r.address, province: r.province, city: r.city,
                                   district: r.district, districtCode: r.districtCode, location: GeoPoint(lat: r.lat, lon: r.lon))

@@ -17,6 +17,7 @@ struct ImportBench: AsyncParsableCommand {
     func run() async throws {
         let logger = try db.logger()
         let migrations = try db.migrations()
+        let tables = try SeedTables(seedDirectory: db.seedDirectory)
         let wasRunning = try Keys.embeddedClusterIsRunning(db)
         let (server, cluster) = try DatabaseBootstrap.locate(databaseURL: db.resolvedURL, dataDirectory: db.dataDirectory, logger: logger)
         defer { if !wasRunning { try? cluster?.stop() } }
@@ -32,7 +33,7 @@ struct ImportBench: AsyncParsableCommand {
         var t0 = ContinuousClock.now
         var csv = OutletImport.csvHeader
         var id: Int64 = 0
-        SeedGenerator.national(count: count) { rec in
+        SeedGenerator.national(count: count, tables: tables) { rec in
             id += 1
             csv += OutletImport.csvLine(id: id, rec)
         }

@@ -5,10 +5,10 @@ import ServiceCircleSeed
 
 /// Writes `SeedData/demand/`: the demand points of every district and, for readers, the populations they sum to.
 enum DemandFiles {
-    static func write(project: URL) throws {
+    static func write(project: URL, tables: SeedTables) throws {
         let regionsText = try String(contentsOf: project.appendingPathComponent("SeedData/regions.csv"), encoding: .utf8)
         let regions = try Region.parseCSV(regionsText)
-        let points = SeedGenerator.demand(regions: regions)
+        let points = SeedGenerator.demand(regions: regions, tables: tables)
         let names = Dictionary(regions.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
         let dir = project.appendingPathComponent("SeedData/demand")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

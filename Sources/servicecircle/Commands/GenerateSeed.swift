@@ -18,6 +18,7 @@ struct GenerateSeed: ParsableCommand {
     func run() throws {
         let project = URL(fileURLWithPath: projectDir ?? FileManager.default.currentDirectoryPath)
         let outPath = out ?? project.appendingPathComponent("SeedData/outlets/articles.jsonl").path
+        let tables = try SeedTables(seedDirectory: project.appendingPathComponent("SeedData"))
         let writer = try LineWriter(path: outPath)
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -27,7 +28,7 @@ struct GenerateSeed: ParsableCommand {
             if format == "csv" { writer.write(CSVRow.header) }
             var n = 0
             var csv = CSVRow(encoder: enc)
-            SeedGenerator.national(count: count) { rec in
+            SeedGenerator.national(count: count, tables: tables) { rec in
                 if format == "csv" { writer.write(csv.line(rec)) } else {
                     writer.write(String(decoding: (try? enc.encode(rec)) ?? Data(), as: UTF8.self))
                 }
@@ -38,11 +39,11 @@ struct GenerateSeed: ParsableCommand {
             return
         }
         let regionsText = try String(contentsOf: project.appendingPathComponent("SeedData/regions.csv"), encoding: .utf8)
-        let records = SeedGenerator.articleCatalogue(regions: try Region.parseCSV(regionsText))
+        let records = SeedGenerator.articleCatalogue(regions: try Region.parseCSV(regionsText), tables: tables)
         for r in records { writer.write(String(decoding: try enc.encode(r), as: UTF8.self)) }
         writer.close()
         FileHandle.standardError.write(Data("wrote \(records.count) outlets to \(outPath)\n".utf8))
-        if out == nil { try DemandFiles.write(project: project) }
+        if out == nil { try DemandFiles.write(project: project, tables: tables) }
     }
 }
 
