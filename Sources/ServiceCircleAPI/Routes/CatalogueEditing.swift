@@ -91,15 +91,13 @@ struct WriteSupport: Sendable {
             // RFC 9110 entity-tag: optional W/, then a quoted string without quotes inside. Anything else is malformed.
             let tag = t.hasPrefix("W/") ? t.dropFirst(2) : t[...]
             if t != "*" && !(tag.count >= 2 && tag.hasPrefix("\"") && tag.hasSuffix("\"") && !tag.dropFirst().dropLast().contains("\"")) {
-                throw DomainError.invalid("If-Match", "must be one or more entity tags such as \"\(id.rawValue)-3\" (the ETag of GET /v1/outlets/\(id.rawValue)), not '\(raw)'")
+                throw DomainError.invalid("If-Match", "must be one or more entity tags such as W/\"\(id.rawValue)-3\" (the ETag of GET /v1/outlets/\(id.rawValue)), not '\(raw)'")
             }
             if t == "*" {
                 throw Problem(status: .preconditionRequired, detail: "If-Match: * is not accepted; send the ETag of the outlet you edited")
             }
             // The tag names a stored version: `W/"42-3"` (as served) and `"42-3"` (as served before tags were weak)
             // both ask for version 3. The W/ says the status in the body may differ, not that the version may.
-            let tag = t.hasPrefix("W/") ? String(t.dropFirst(2)) : t
-            guard tag.hasPrefix("\""), tag.hasSuffix("\""), tag.count >= 2 else { continue }
             let inner = tag.dropFirst().dropLast().split(separator: "-")
             if inner.count == 2, Int64(inner[0]) == id.rawValue, let v = Int(inner[1]) { versions.insert(v) }
         }
