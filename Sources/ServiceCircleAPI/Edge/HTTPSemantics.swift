@@ -100,6 +100,8 @@ enum CachePolicy {
     static let calendar = "public, max-age=3600"
     /// Everything else: a cache may keep it but must ask again each time (catalogue data, edited at any time).
     static let revalidate = "no-cache"
+    /// The route whose answers are never compressed (measured: BENCHMARKS.md, "Compression and /v1/nearest").
+    static let uncompressedRoute = "/v1/nearest"
 
     /// By route as Hummingbird names it (`context.endpointPath`, parameters as `{id}`). Routes that set their own
     /// (an outlet, the OpenAPI document, the console) are not listed.
@@ -180,7 +182,6 @@ struct CrossOriginMiddleware<Context: RequestContext>: RouterMiddleware {
 /// the route itself (BENCHMARKS.md).
 struct CompressionMiddleware<Context: RequestContext>: RouterMiddleware {
     static var minimumSize: Int { 1024 }
-    static var excludedEndpoints: Set<String> { ["/v1/nearest"] }
 
     enum Coding: String { case gzip, deflate }
 
@@ -211,7 +212,7 @@ struct CompressionMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if let endpoint = context.endpointPath, Self.excludedEndpoints.contains(endpoint) { return try await next(request, context) }
+        if let endpoint = context.endpointPath, endpoint == CachePolicy.uncompressedRoute { return try await next(request, context) }
         var response = try await next(request, context)
         guard response.status.code >= 200, response.status != .noContent, response.status != .notModified,
               response.headers[.contentEncoding] == nil, Self.compressible(response.headers[.contentType]),
