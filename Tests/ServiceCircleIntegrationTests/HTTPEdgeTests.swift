@@ -91,6 +91,11 @@ struct HTTPEdgeTests {
             #expect(r.status == .methodNotAllowed)
             #expect(r.headers[.allow] == "GET, HEAD, OPTIONS")
             #expect(try await http.execute(uri: "/v1/outlets", method: .delete).headers[.allow] == "GET, HEAD, POST, OPTIONS")
+            // HEAD on a path without GET: 405 too, and bodiless like every HEAD answer.
+            let headImports = try await http.execute(uri: "/v1/imports", method: .head)
+            #expect(headImports.status == .methodNotAllowed)
+            #expect(headImports.headers[.allow] == "POST, OPTIONS")
+            #expect(headImports.body.readableBytes == 0)
             #expect(try await http.execute(uri: "/v1/nowhere", method: .delete).status == .notFound)
             #expect(try await http.execute(uri: "/v1/nowhere", method: .get).status == .notFound)
         }
