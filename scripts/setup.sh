@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Installs what ServiceCircle needs on Debian when it is missing: PostgreSQL 15 with PostGIS 3.
+# Installs what ServiceCircle needs on Debian when it is missing: PostgreSQL 15 with PostGIS 3, and zlib's headers
+# (response compression links the system zlib through compress-nio).
 # Idempotent; uses sudo when not root. Sourced by run.sh and test.sh (which set SETUP_PACKAGES for
 # anything else they need; the caller's own arguments are not package names).
 set -euo pipefail
 
 need=()
-for pkg in postgresql-15 postgresql-15-postgis-3 postgresql-contrib ${SETUP_PACKAGES:-}; do
+for pkg in postgresql-15 postgresql-15-postgis-3 postgresql-contrib zlib1g-dev ${SETUP_PACKAGES:-}; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -6,7 +6,8 @@
 #      of the hotline console (headless Chromium), the README/docs examples (scripts/doc-examples.py), and the
 #      contract test (scripts/schemathesis.py, on its own database);
 #   2. after them, the tests that measure time and must not share the machine with wave 1: the database
-#      outage (scripts/outage-test.py) and the idle-connections test (scripts/idle-test.py, when present).
+#      outage (scripts/outage-test.py) and the HTTP edge test (scripts/edge-test.py: 5,000 idle connections,
+#      timeouts, the connection cap, 408/414/431, drain; it raises its own open-file limit to the hard one).
 # Each wave's output goes to .artifacts/test-*.log and is printed when the wave ends. Exits non-zero when any
 # part failed. Set SCRIPT_TESTS=1 to run the script tests together with a `swift test` filter.
 set -euo pipefail
@@ -61,10 +62,8 @@ if [ "$scripts" = 1 ]; then
   echo "==> wave 2: timing-sensitive tests (one at a time)"
   run_bg outage /usr/bin/python3 scripts/outage-test.py --bin "$BIN"
   wait_all
-  if [ -f scripts/idle-test.py ]; then
-    run_bg idle /usr/bin/python3 scripts/idle-test.py --bin "$BIN" --database-url "$URL"
-    wait_all
-  fi
+  run_bg edge /usr/bin/python3 scripts/edge-test.py --bin "$BIN" --database-url "$URL"
+  wait_all
 fi
 
 echo "==> test run took $(( $(date +%s) - started )) s"

@@ -125,10 +125,24 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Do not load SeedData on start (env SEED=false).") var noSeed = false
     @Option(name: .customLong("read-model"), help: "Where /v1/nearest reads: memory (in-memory index kept fresh by the change feed) or postgis (env READ_MODEL; default memory).")
     var readModel: String?
+    @Option(name: .customLong("idle-timeout"), help: "Seconds a connection with no request in progress stays open (env HTTP_IDLE_TIMEOUT; default 75).")
+    var idleTimeout: String?
+    @Option(name: .customLong("header-timeout"), help: "Seconds allowed for a request's head once its first byte arrived; then 408 (env HTTP_HEADER_TIMEOUT; default 10).")
+    var headerTimeout: String?
+    @Option(name: .customLong("max-connections"), help: "Open connections served at once, lowered to fit the file limit (env HTTP_MAX_CONNECTIONS; default 10000).")
+    var maxConnections: String?
+    @Option(name: .customLong("drain-timeout"), help: "Seconds SIGTERM waits for requests in flight before cancelling them (env DRAIN_TIMEOUT; default 20).")
+    var drainTimeout: String?
+    @Option(name: .customLong("cors-origins"), help: "Comma-separated origins allowed by CORS, or * (env CORS_ORIGINS; default none: no CORS headers).")
+    var corsOrigins: String?
 
     func run() async throws {
-        let config = try db.config(extra: ["host": host, "port": port, "read.model": readModel, "seed": noSeed ? "false" : nil])
+        let config = try db.config(extra: ["host": host, "port": port, "read.model": readModel, "seed": noSeed ? "false" : nil,
+                                           "http.idle.timeout": idleTimeout, "http.header.timeout": headerTimeout,
+                                           "http.max.connections": maxConnections, "drain.timeout": drainTimeout,
+                                           "cors.origins": corsOrigins])
         let logger = try db.logger()
+        let maxConnections = FileLimit.fitConnections(config.maxConnections, logger: logger)
         let migrations = try db.migrations()
         let (location, cluster) = try DatabaseBootstrap.locate(databaseURL: config.databaseURL,
                                                                dataDirectory: URL(fileURLWithPath: config.dataDirectory), logger: logger)
@@ -152,9 +166,15 @@ struct Serve: AsyncParsableCommand {
                                            DatabaseHealthService(health: health, probe: PostgresProbe(client: probeClient, logger: logger),
                                                                  logger: logger)]
             if let cluster { services.append(ClusterSupervisor(cluster: cluster, health: health, logger: logger)) }
-            let app = buildApplication(config, deps: deps, services: services, logger: logger)
+            let app = buildApplication(config, deps: deps, services: services, logger: logger, maxConnections: maxConnections)
+            // SIGTERM/SIGINT: the server stops accepting, answers the requests in flight with `Connection: close`,
+            // then the services stop; whatever is still running after the drain timeout is cancelled.
+            var groupConfig = ServiceGroupConfiguration(services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint],
+                                                        logger: logger)
+            groupConfig.maximumGracefulShutdownDuration = .milliseconds(Int64(config.drainTimeout * 1000))
+            let serviceGroup = ServiceGroup(configuration: groupConfig)
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await app.runService() }
+                group.addTask { try await serviceGroup.run() }
                 // Migrate and seed while the server is coming up; /readyz answers 503 until migrations are applied.
                 try await Migrator(client: client, logger: logger).migrate(migrations)
                 if config.seedOnStart {
@@ -171,6 +191,38 @@ struct Serve: AsyncParsableCommand {
             throw error
         }
         try cluster?.stop()
+    }
+}
+
+/// The process's open-file limit, which every connection counts against.
+enum FileLimit {
+    /// Files kept for everything but client connections: the database pool, the change feed, logs, resources.
+    static let reserve = 256
+
+    /// Raises the soft limit to the hard one (as Go and nginx's `worker_rlimit_nofile` do) and returns the
+    /// connection cap that fits under it, lowered with a warning when `wanted` does not.
+    static func fitConnections(_ wanted: Int, logger: Logger) -> Int {
+        #if os(Linux)
+        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+        #else
+        let resource = RLIMIT_NOFILE
+        #endif
+        var limit = rlimit()
+        guard getrlimit(resource, &limit) == 0 else { return wanted }
+        if limit.rlim_cur < limit.rlim_max {
+            var raised = limit
+            raised.rlim_cur = limit.rlim_max
+            if setrlimit(resource, &raised) == 0 { limit = raised }
+        }
+        let soft = Int(clamping: limit.rlim_cur)  // RLIM_INFINITY is the largest value: no limit
+        let fits = max(1, soft - reserve)
+        if wanted > fits {
+            logger.warning("lowered the connection cap to fit the file limit", metadata: [
+                "http.max.connections": "\(wanted)", "ulimit_n": "\(soft)", "cap": "\(fits)",
+            ])
+            return fits
+        }
+        return wanted
     }
 }
 

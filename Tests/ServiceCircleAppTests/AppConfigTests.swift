@@ -42,6 +42,38 @@ struct AppConfigTests {
         }
     }
 
+    @Test func connectionLimitsAndCORS() throws {
+        let d = try load()
+        #expect(d.idleTimeout == 75 && d.headerTimeout == 10 && d.maxConnections == 10_000 && d.drainTimeout == 20)
+        #expect(d.corsOrigins.isEmpty)
+        let c = try load(flags: ["http.idle.timeout": "2.5", "cors.origins": "https://a.example, http://localhost:3000"],
+                         env: ["HTTP_HEADER_TIMEOUT": "3", "HTTP_MAX_CONNECTIONS": "500", "DRAIN_TIMEOUT": "0"])
+        #expect(c.idleTimeout == 2.5 && c.headerTimeout == 3 && c.maxConnections == 500 && c.drainTimeout == 0)
+        #expect(c.corsOrigins == ["https://a.example", "http://localhost:3000"])
+        #expect(try load(env: ["CORS_ORIGINS": "*"]).corsOrigins == ["*"])
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sc-config-\(UUID()).json").path
+        try Data(#"{"http": {"idle": {"timeout": 30}, "max": {"connections": 64}}, "cors": {"origins": ["https://x.example"]}}"#.utf8)
+            .write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let f = try load(file: path)
+        #expect(f.idleTimeout == 30 && f.maxConnections == 64 && f.corsOrigins == ["https://x.example"])
+    }
+
+    @Test func badConnectionSettingsAreNamed() throws {
+        do {
+            _ = try load(flags: ["http.idle.timeout": "0", "cors.origins": "https://ok.example,ftp://x,https://a.example/path"],
+                         env: ["HTTP_HEADER_TIMEOUT": "soon", "HTTP_MAX_CONNECTIONS": "0", "DRAIN_TIMEOUT": "-1"])
+            Issue.record("accepted bad connection settings")
+        } catch let e as ConfigurationError {
+            #expect(e.problems.count == 5, "\(e.problems)")
+            for name in ["--idle-timeout", "HTTP_HEADER_TIMEOUT", "HTTP_MAX_CONNECTIONS", "DRAIN_TIMEOUT", "CORS_ORIGINS", "'ftp://x'",
+                         "'https://a.example/path'"] {
+                #expect(e.description.contains(name), "names \(name)")
+            }
+            #expect(!e.description.contains("'https://ok.example'"))
+        }
+    }
+
     @Test func anUnreadableFileIsNamed() throws {
         #expect(throws: ConfigurationError.self) { try load(file: "/nonexistent/servicecircle.json") }
     }

@@ -486,7 +486,7 @@ struct WriteEditTests {
                 #expect(after.etag == winner.etag)
                 #expect(replies.first { $0.status == .preconditionFailed }?.etag == winner.etag)
                 let v0 = Int(etag.split(separator: "-").last!.dropLast())!
-                #expect(after.etag == "\"\(id)-\(v0 + 1)\"", "exactly one write")
+                #expect(after.etag == "W/\"\(id)-\(v0 + 1)\"", "exactly one write")
             }
             var entries = 0
             for try await n in try await client.query("SELECT count(*)::int FROM outlet_history WHERE outlet_id = \(Int64(id)) AND action = 'patch'",

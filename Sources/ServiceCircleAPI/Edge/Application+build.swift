@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import ServiceCircleDomain
 import ServiceCircleApp
@@ -7,11 +8,18 @@ import ServiceLifecycle
 
 public typealias AppContext = BasicRequestContext
 
-/// The router of the whole v1 contract; `serve` and the tests build the same one.
-public func buildRouter(_ deps: AppDependencies) -> Router<AppContext> {
-    let router = Router(context: AppContext.self)
+/// The router of the whole v1 contract; `serve` and the tests build the same one. HEAD is answered on every GET
+/// route (the GET's headers, no body); a known path with another method answers 405 with `Allow`.
+public func buildRouter(_ deps: AppDependencies, corsOrigins: [String] = []) -> Router<AppContext> {
+    let router = Router(context: AppContext.self, options: .autoGenerateHeadEndpoints)
+    let routes = RouteTable()
     router.add(middleware: RequestLoggingMiddleware())
+    router.add(middleware: HeadMiddleware())
+    if !corsOrigins.isEmpty { router.add(middleware: CrossOriginMiddleware(origins: corsOrigins)) }
     router.add(middleware: ProblemMiddleware())
+    router.add(middleware: MethodNotAllowedMiddleware(table: routes))
+    router.add(middleware: CachePolicyMiddleware())
+    router.add(middleware: CompressionMiddleware())
     HealthController(deps: deps).register(on: router)
     ReferenceController().register(on: router)
     OutletsController(deps: deps).register(on: router)
@@ -21,14 +29,20 @@ public func buildRouter(_ deps: AppDependencies) -> Router<AppContext> {
     ConsoleController().register(on: router)
     CatalogueEditing.register(on: router, deps: deps)
     CoverageController(deps: deps).register(on: router)
+    routes.record(router.routes)
     return router
 }
 
-/// The application `servicecircle serve` runs; `services` run before the server and stop after it.
-public func buildApplication(_ config: AppConfig, deps: AppDependencies, services: [any Service], logger: Logger) -> some ApplicationProtocol {
+/// The application `servicecircle serve` runs; `services` run before the server and stop after it. Connections
+/// are limited by `config` (idle and header timeouts, at most `maxConnections` open: docs/operations.md).
+public func buildApplication(_ config: AppConfig, deps: AppDependencies, services: [any Service], logger: Logger,
+                             maxConnections: Int? = nil) -> some ApplicationProtocol {
     Application(
-        router: buildRouter(deps),
-        configuration: .init(address: .hostname(config.host, port: config.port), serverName: "ServiceCircle"),
+        router: buildRouter(deps, corsOrigins: config.corsOrigins),
+        server: .edgeHTTP1(ConnectionLimits(idleTimeout: .seconds(config.idleTimeout), headerTimeout: .seconds(config.headerTimeout),
+                                            drainGrace: .seconds(min(1, config.drainTimeout / 2)))),
+        configuration: .init(address: .hostname(config.host, port: config.port), serverName: "ServiceCircle",
+                             availableConnectionsDelegate: MaximumAvailableConnections(maxConnections ?? config.maxConnections, logger: logger)),
         services: services,
         logger: logger)
 }

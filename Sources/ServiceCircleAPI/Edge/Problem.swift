@@ -61,7 +61,7 @@ public struct Problem: Error, Codable, Sendable, HTTPResponseError {
             case .stale(let id, let current):
                 var p = Problem(status: .preconditionFailed,
                                 detail: "the outlet changed since you read it (it is at version \(current)); GET it again, reapply your edit and send its new ETag")
-                p.headers[.eTag] = "\"\(id.rawValue)-\(current)\""
+                p.headers[.eTag] = WriteSupport.etag(id: id, version: current)
                 return p
             case .duplicateCode(let code):
                 return Problem(status: .conflict, detail: "another outlet already has code '\(code)'",

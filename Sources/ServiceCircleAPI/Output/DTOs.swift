@@ -192,6 +192,11 @@ struct OutletDTO: Encodable, Sendable {
         hours = o.hours.json
         openingHours = o.hours.openingHours
         let compiled = o.compiledHours(calendar: calendar)
-        status = StatusDTO(compiled.status(at: now), at: now, businesses: [], hours: o.hours, compiled: compiled, state: o.operatingState)
+        let s = compiled.status(at: now)
+        status = StatusDTO(s, at: now, businesses: [], hours: o.hours, compiled: compiled, state: o.operatingState)
+        statusChangesAt = s.open ? s.closesAt : s.nextOpensAt
     }
+
+    /// When `status` next changes (not encoded): the answer's freshness ends there (docs/api.md, "Caching").
+    var statusChangesAt: Instant?
 }

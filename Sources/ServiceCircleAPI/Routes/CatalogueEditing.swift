@@ -71,7 +71,10 @@ struct WriteSupport: Sendable {
 
     // MARK: ETags
 
-    static func etag(_ v: VersionedOutlet) -> String { "\"\(v.outlet.id.rawValue)-\(v.version)\"" }
+    /// `W/"<id>-<version>"`: it names the stored outlet (the version If-Match compares), and is weak because the
+    /// body also carries `status`, evaluated when answered (docs/api.md, "ETags and caching").
+    static func etag(_ v: VersionedOutlet) -> String { etag(id: v.outlet.id, version: v.version) }
+    static func etag(id: Outlet.ID, version: Int) -> String { "W/\"\(id.rawValue)-\(version)\"" }
 
     /// The versions an `If-Match` header accepts for this outlet; 428 without one.
     func ifMatch(_ request: Request, id: Outlet.ID, required: Bool) throws -> Set<Int>? {
@@ -88,14 +91,14 @@ struct WriteSupport: Sendable {
             // RFC 9110 entity-tag: optional W/, then a quoted string without quotes inside. Anything else is malformed.
             let tag = t.hasPrefix("W/") ? t.dropFirst(2) : t[...]
             if t != "*" && !(tag.count >= 2 && tag.hasPrefix("\"") && tag.hasSuffix("\"") && !tag.dropFirst().dropLast().contains("\"")) {
-                throw DomainError.invalid("If-Match", "must be one or more entity tags such as \"\(id.rawValue)-3\" (the ETag of GET /v1/outlets/\(id.rawValue)), not '\(raw)'")
+                throw DomainError.invalid("If-Match", "must be one or more entity tags such as W/\"\(id.rawValue)-3\" (the ETag of GET /v1/outlets/\(id.rawValue)), not '\(raw)'")
             }
             if t == "*" {
                 throw Problem(status: .preconditionRequired, detail: "If-Match: * is not accepted; send the ETag of the outlet you edited")
             }
-            // Strong comparison (RFC 9110): a weak tag never matches.
-            guard t.hasPrefix("\""), t.hasSuffix("\""), t.count >= 2 else { continue }
-            let inner = t.dropFirst().dropLast().split(separator: "-")
+            // The tag names a stored version: `W/"42-3"` (as served) and `"42-3"` (as served before tags were weak)
+            // both ask for version 3. The W/ says the status in the body may differ, not that the version may.
+            let inner = tag.dropFirst().dropLast().split(separator: "-")
             if inner.count == 2, Int64(inner[0]) == id.rawValue, let v = Int(inner[1]) { versions.insert(v) }
         }
         return versions

@@ -10,15 +10,18 @@ struct HealthController: Sendable {
     func register(on router: Router<AppContext>) {
         router.get("/healthz") { _, _ in try APIJSON.response(["status": "ok"]) }
         router.get("/readyz") { request, _ in try await self.ready(request) }
-        router.get("/openapi.json") { _, _ in
-            guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json", subdirectory: "Resources") else {
-                throw DomainError.unavailable("OpenAPI document missing from the build")
-            }
-            var headers = HTTPFields()
-            headers[.contentType] = "application/json; charset=utf-8"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try Data(contentsOf: url))))
+        router.get("/openapi.json") { request, _ in
+            guard let document = Self.openAPI else { throw DomainError.unavailable("OpenAPI document missing from the build") }
+            return document.response(to: request, cacheControl: Self.openAPICacheControl)
         }
     }
+
+    /// The contract changes only with a release: an hour's caching, then a 304 while the ETag holds.
+    static let openAPICacheControl = "public, max-age=3600"
+
+    static let openAPI: StaticResource? = Bundle.module.url(forResource: "openapi", withExtension: "json", subdirectory: "Resources")
+        .flatMap { try? Data(contentsOf: $0) }
+        .map { StaticResource($0, contentType: "application/json; charset=utf-8") }
 
     /// Ready while the instance can answer: the read model serves `/v1/nearest` from memory even while PostgreSQL is
     /// down, so a load balancer must keep it (200, `"database": "down"`). `strict=true` is the form for writers'

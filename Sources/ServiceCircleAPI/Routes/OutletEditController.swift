@@ -157,8 +157,10 @@ struct OutletEditController: Sendable {
             throw DomainError.notFound("no outlet with id \(id.rawValue)")
         }
         let page = Array(entries.prefix(limit))
-        return try APIJSON.response(HistoryPage(outletId: id.rawValue, items: page.map(HistoryItemDTO.init),
-                                                nextCursor: entries.count > limit ? page.last.map { Cursor.encode(Outlet.ID($0.id)) } : nil))
+        let next = entries.count > limit ? page.last.map { Cursor.encode(Outlet.ID($0.id)) } : nil
+        var response = try APIJSON.response(HistoryPage(outletId: id.rawValue, items: page.map(HistoryItemDTO.init), nextCursor: next))
+        if let next { response.headers[.link] = PageLink.next(request, cursor: next) }
+        return response
     }
 
     // MARK: GET /v1/outlets/{id} (with ETag and ?as_of=)
@@ -218,16 +220,34 @@ struct OutletEditController: Sendable {
         }
         guard let v = try await editor.current(id: id) else { throw DomainError.notFound("no outlet with id \(id.rawValue)") }
         let etag = WriteSupport.etag(v)
+        let now = deps.clock.now()
+        let dto = OutletDTO(v.outlet, calendar: calendar, now: now)
+        let cacheControl = "max-age=\(Self.freshSeconds(now: now, statusChangesAt: dto.statusChangesAt))"
+        // Weak comparison (RFC 9110 §13.1.2): `W/"42-3"` and `"42-3"` both name version 3.
+        let bare = etag.dropFirst(2)
         if let inm = request.headers[.ifNoneMatch], inm.split(separator: ",").contains(where: {
             let t = $0.trimmingCharacters(in: .whitespaces)
-            return t == "*" || t == etag || t == "W/" + etag
+            return t == "*" || t == etag || t == bare
         }) {
             var headers = HTTPFields()
             headers[.eTag] = etag
+            headers[.cacheControl] = cacheControl
             return Response(status: .notModified, headers: headers)
         }
-        var response = try APIJSON.response(OutletDTO(v.outlet, calendar: calendar, now: deps.clock.now()))
+        var response = try APIJSON.response(dto)
         response.headers[.eTag] = etag
+        response.headers[.cacheControl] = cacheControl
         return response
     }
+
+    /// Seconds an answer with `status` stays fresh: until the status next changes or the local date turns (the
+    /// status names the day), and at most ``maxFreshSeconds`` (an edit is then seen within a minute).
+    static func freshSeconds(now: Instant, statusChangesAt: Instant?) -> Int64 {
+        let untilMidnight = 86_400 - ((now.seconds + 8 * 3600) % 86_400 + 86_400) % 86_400
+        var s = min(maxFreshSeconds, untilMidnight)
+        if let t = statusChangesAt { s = min(s, max(0, t.seconds - now.seconds)) }
+        return s
+    }
+
+    static let maxFreshSeconds: Int64 = 60
 }

@@ -57,9 +57,10 @@ struct OutletsController: Sendable {
         let page = Array(rows.prefix(limit))
         let calendar = try await deps.calendar.current()
         let now = deps.clock.now()
-        return try APIJSON.response(Page(
-            items: page.map { OutletDTO($0, calendar: calendar, now: now) },
-            nextCursor: rows.count > limit ? page.last.map { Cursor.encode($0.id) } : nil))
+        let next = rows.count > limit ? page.last.map { Cursor.encode($0.id) } : nil
+        var response = try APIJSON.response(Page(items: page.map { OutletDTO($0, calendar: calendar, now: now) }, nextCursor: next))
+        if let next { response.headers[.link] = PageLink.next(request, cursor: next) }
+        return response
     }
 
     /// With its ETag, and `?as_of=` from the history (OutletEditController.swift).

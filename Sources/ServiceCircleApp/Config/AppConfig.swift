@@ -21,6 +21,21 @@ public struct AppConfig: Sendable, Equatable {
     public var readModel: ReadModelMode = .memory
     /// Whether `serve` loads SeedData not yet loaded at start.
     public var seedOnStart = true
+    /// Seconds a connection may sit with no request in progress (a new one that sends nothing, or a keep-alive one
+    /// between requests) before it is closed. Longer than a load balancer's own idle timeout (60 s on the common
+    /// ones), so that the balancer, not the service, closes a pooled connection.
+    public var idleTimeout: Double = 75
+    /// Seconds from the first byte of a request to the end of its head (request line and headers); past it, 408
+    /// and the connection is closed. A slow-header client (slowloris) holds a connection for this long at most.
+    public var headerTimeout: Double = 10
+    /// Open connections served at once; past it new connections wait in the listen backlog until one closes.
+    /// Lowered at start to fit the process's file limit (`ulimit -n`) with room for the pool and files.
+    public var maxConnections = 10_000
+    /// Seconds that SIGTERM waits for requests in flight before they are cancelled and the process exits.
+    public var drainTimeout: Double = 20
+    /// Browser origins allowed to call the API across origins (CORS): `https://a.example,https://b.example`, or
+    /// `*` for any. Empty (the default): no CORS headers, browsers allow same-origin calls only.
+    public var corsOrigins: [String] = []
 
     public init() {}
 
@@ -42,6 +57,11 @@ public struct AppConfig: Sendable, Equatable {
         Setting(key: "log.level", flag: "--log-level", help: "trace, debug, info, notice, warning, error, critical (default info)"),
         Setting(key: "read.model", flag: "--read-model", help: "memory or postgis: where /v1/nearest reads (default memory)"),
         Setting(key: "seed", flag: "--no-seed", help: "true or false: load SeedData at start (default true)"),
+        Setting(key: "http.idle.timeout", flag: "--idle-timeout", help: "seconds an idle connection stays open (default 75)"),
+        Setting(key: "http.header.timeout", flag: "--header-timeout", help: "seconds allowed for a request's head once it starts (default 10)"),
+        Setting(key: "http.max.connections", flag: "--max-connections", help: "open connections served at once (default 10000, lowered to fit ulimit -n)"),
+        Setting(key: "drain.timeout", flag: "--drain-timeout", help: "seconds SIGTERM waits for requests in flight (default 20)"),
+        Setting(key: "cors.origins", flag: "--cors-origins", help: "comma-separated origins allowed by CORS, or * (default none)"),
     ]
 
     /// Reads and validates every setting; throws one ``ConfigurationError`` naming each bad one.
@@ -74,8 +94,31 @@ public struct AppConfig: Sendable, Equatable {
             }
         }
         if let v = read.bool("seed", &problems) { c.seedOnStart = v }
+        if let v = read.seconds("http.idle.timeout", in: 0.1...86_400, &problems) { c.idleTimeout = v }
+        if let v = read.seconds("http.header.timeout", in: 0.1...3_600, &problems) { c.headerTimeout = v }
+        if let v = read.int("http.max.connections", &problems) {
+            if (1...1_000_000).contains(v) { c.maxConnections = v } else {
+                problems.append(describe("http.max.connections", "must be 1–1000000, not \(v)"))
+            }
+        }
+        if let v = read.seconds("drain.timeout", in: 0...3_600, &problems) { c.drainTimeout = v }
+        if let v = read.string("cors.origins", &problems) {
+            let origins = v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let bad = origins.filter { !isOrigin($0) }
+            if bad.isEmpty { c.corsOrigins = origins } else {
+                problems.append(describe("cors.origins", "each must be * or an origin like https://app.example or http://localhost:3000 (scheme, host, optional port; no path), not \(bad.map { "'\($0)'" }.joined(separator: ", "))"))
+            }
+        }
         if !problems.isEmpty { throw ConfigurationError(problems: problems) }
         return c
+    }
+
+    /// `*`, or `scheme://host[:port]` as a browser sends it in `Origin` (lower-case scheme, no path, query or user).
+    static func isOrigin(_ s: String) -> Bool {
+        if s == "*" { return true }
+        guard let u = URLComponents(string: s), let scheme = u.scheme, ["http", "https"].contains(scheme),
+              let host = u.host, !host.isEmpty, u.path.isEmpty, u.query == nil, u.fragment == nil, u.user == nil else { return false }
+        return true
     }
 
     static func describe(_ key: String, _ why: String) -> String {
@@ -163,6 +206,31 @@ struct SettingReader {
         }
         return attempt(key, &problems) { try reader.requiredInt(forKey: ConfigKey(key)) }
     }
+
+    /// A duration in seconds (a decimal number: `75`, `0.5`) within `range`.
+    func seconds(_ key: String, in range: ClosedRange<Double>, _ problems: inout [String]) -> Double? {
+        if let s = attempt(key, &problems, quiet: true, { try reader.requiredString(forKey: ConfigKey(key)) }) {
+            guard let v = Double(s.trimmingCharacters(in: .whitespaces)), v.isFinite else {
+                problems.append(AppConfig.describe(key, "must be a number of seconds, not '\(s)'"))
+                return nil
+            }
+            guard range.contains(v) else {
+                problems.append(AppConfig.describe(key, "must be \(Self.format(range.lowerBound))–\(Self.format(range.upperBound)) seconds, not \(s)"))
+                return nil
+            }
+            return v
+        }
+        if let v = attempt(key, &problems, quiet: true, { try reader.requiredDouble(forKey: ConfigKey(key)) }) {
+            guard range.contains(v) else {
+                problems.append(AppConfig.describe(key, "must be \(Self.format(range.lowerBound))–\(Self.format(range.upperBound)) seconds, not \(v)"))
+                return nil
+            }
+            return v
+        }
+        return attempt(key, &problems) { Double(try reader.requiredInt(forKey: ConfigKey(key))) }
+    }
+
+    static func format(_ v: Double) -> String { v == v.rounded() ? String(Int(v)) : String(v) }
 
     func bool(_ key: String, _ problems: inout [String]) -> Bool? {
         if let s = attempt(key, &problems, quiet: true, { try reader.requiredString(forKey: ConfigKey(key)) }) {
