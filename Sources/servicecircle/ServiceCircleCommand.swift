@@ -135,12 +135,16 @@ struct Serve: AsyncParsableCommand {
     var drainTimeout: String?
     @Option(name: .customLong("cors-origins"), help: "Comma-separated origins allowed by CORS, or * (env CORS_ORIGINS; default none: no CORS headers).")
     var corsOrigins: String?
+    @Option(name: .customLong("rate-limit"), help: "Requests a second per client, 0 = no limit (env RATE_LIMIT; default 50).")
+    var rateLimit: String?
+    @Option(name: .customLong("rate-limit-burst"), help: "Requests a client may send at once above that (env RATE_LIMIT_BURST; default 100).")
+    var rateLimitBurst: String?
 
     func run() async throws {
         let config = try db.config(extra: ["host": host, "port": port, "read.model": readModel, "seed": noSeed ? "false" : nil,
                                            "http.idle.timeout": idleTimeout, "http.header.timeout": headerTimeout,
                                            "http.max.connections": maxConnections, "drain.timeout": drainTimeout,
-                                           "cors.origins": corsOrigins])
+                                           "cors.origins": corsOrigins, "rate.limit": rateLimit, "rate.limit.burst": rateLimitBurst])
         let logger = try db.logger()
         let maxConnections = FileLimit.fitConnections(config.maxConnections, logger: logger)
         let migrations = try db.migrations()

@@ -6,16 +6,19 @@ import ServiceCircleDomain
 import ServiceCircleApp
 import ServiceLifecycle
 
-public typealias AppContext = BasicRequestContext
+public typealias AppContext = AppRequestContext
 
 /// The router of the whole v1 contract; `serve` and the tests build the same one. HEAD is answered on every GET
 /// route (the GET's headers, no body); a known path with another method answers 405 with `Allow`.
-public func buildRouter(_ deps: AppDependencies, corsOrigins: [String] = []) -> Router<AppContext> {
+public func buildRouter(_ deps: AppDependencies, corsOrigins: [String] = [], rateLimit: (perSecond: Double, burst: Double)? = nil) -> Router<AppContext> {
     let router = Router(context: AppContext.self, options: .autoGenerateHeadEndpoints)
     let routes = RouteTable()
     router.add(middleware: RequestLoggingMiddleware())
     router.add(middleware: HeadMiddleware())
     if !corsOrigins.isEmpty { router.add(middleware: CrossOriginMiddleware(origins: corsOrigins)) }
+    if let rateLimit, rateLimit.perSecond > 0 {
+        router.add(middleware: RateLimitMiddleware(limiter: RateLimiter(rate: rateLimit.perSecond, burst: rateLimit.burst)))
+    }
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: MethodNotAllowedMiddleware(table: routes))
     router.add(middleware: CachePolicyMiddleware())
@@ -38,7 +41,7 @@ public func buildRouter(_ deps: AppDependencies, corsOrigins: [String] = []) -> 
 public func buildApplication(_ config: AppConfig, deps: AppDependencies, services: [any Service], logger: Logger,
                              maxConnections: Int? = nil) -> some ApplicationProtocol {
     Application(
-        router: buildRouter(deps, corsOrigins: config.corsOrigins),
+        router: buildRouter(deps, corsOrigins: config.corsOrigins, rateLimit: (config.rateLimit, config.rateLimitBurst)),
         server: .edgeHTTP1(ConnectionLimits(idleTimeout: .seconds(config.idleTimeout), headerTimeout: .seconds(config.headerTimeout),
                                             drainGrace: .seconds(min(1, config.drainTimeout / 2)))),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "ServiceCircle",

@@ -36,6 +36,12 @@ public struct AppConfig: Sendable, Equatable {
     /// Browser origins allowed to call the API across origins (CORS): `https://a.example,https://b.example`, or
     /// `*` for any. Empty (the default): no CORS headers, browsers allow same-origin calls only.
     public var corsOrigins: [String] = []
+    /// Requests a second one client (its connection's peer address) may make on average; 0 turns the limit off.
+    /// Past it: 429 problem+json with Retry-After. 50/s is far above what a person or an agent's console sends and
+    /// well below what one misbehaving script can.
+    public var rateLimit: Double = 50
+    /// Requests one client may send at once above the average (its bucket's size).
+    public var rateLimitBurst: Double = 100
 
     public init() {}
 
@@ -62,6 +68,8 @@ public struct AppConfig: Sendable, Equatable {
         Setting(key: "http.max.connections", flag: "--max-connections", help: "open connections served at once (default 10000, lowered to fit ulimit -n)"),
         Setting(key: "drain.timeout", flag: "--drain-timeout", help: "seconds SIGTERM waits for requests in flight (default 20)"),
         Setting(key: "cors.origins", flag: "--cors-origins", help: "comma-separated origins allowed by CORS, or * (default none)"),
+        Setting(key: "rate.limit", flag: "--rate-limit", help: "requests a second per client, 0 = no limit (default 50)"),
+        Setting(key: "rate.limit.burst", flag: "--rate-limit-burst", help: "requests a client may send at once above that (default 100)"),
     ]
 
     /// Reads and validates every setting; throws one ``ConfigurationError`` naming each bad one.
@@ -109,6 +117,8 @@ public struct AppConfig: Sendable, Equatable {
                 problems.append(describe("cors.origins", "each must be * or an origin like https://app.example or http://localhost:3000 (scheme, host, optional port; no path), not \(bad.map { "'\($0)'" }.joined(separator: ", "))"))
             }
         }
+        if let v = read.seconds("rate.limit", in: 0...1_000_000, &problems) { c.rateLimit = v }
+        if let v = read.seconds("rate.limit.burst", in: 1...1_000_000, &problems) { c.rateLimitBurst = v }
         if !problems.isEmpty { throw ConfigurationError(problems: problems) }
         return c
     }
