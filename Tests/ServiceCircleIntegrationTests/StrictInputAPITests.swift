@@ -272,7 +272,11 @@ struct StrictInputAPITests {
                 }
             }
             // The last instant of year 9999 in Shanghai: every instant in the answer keeps four digits.
-            for uri in ["/v1/outlets/\(id)/status?at=9999-12-31T23:59:59%2B08:00",
+            // A station open around the clock, a kilometre's walk away: arriving after 9999-12-31 is not an answer.
+            let station = Geodesy.destination(from: CoverageFixture.at(270, 20000), bearingDegrees: 0, distance: 1000)
+            let allDay = "/v1/nearest?lat=\(station.lat)&lon=\(station.lon)&business=vehicle_inspection&mode=walk&at="
+            for uri in [allDay + "9999-12-31T23:59:00%2B08:00", allDay + "9999-12-31T20:00:00%2B08:00",
+                        "/v1/outlets/\(id)/status?at=9999-12-31T23:59:59%2B08:00",
                         "/v1/outlets/\(id)/status?at=9999-12-31T17:00:00%2B08:00",
                         "/v1/nearest?lat=30.88&lon=114.37&business=ebike_registration&mode=walk&at=9999-12-31T23:59:59%2B08:00",
                         "/v1/nearest?lat=30.88&lon=114.37&business=ebike_registration&mode=walk&at=9999-12-31T17:20:00%2B08:00"] {
