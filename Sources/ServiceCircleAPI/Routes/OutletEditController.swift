@@ -191,7 +191,10 @@ struct OutletEditController: Sendable {
                 asOf = Instant(date: d.adding(days: 1), time: LocalTime(minutes: 0)).adding(seconds: -1)
             } else {
                 asOf = QueryParameters.instant(raw)
-                if asOf == nil { p.fail("as_of", "must be a date YYYY-MM-DD or " + QueryParameters.instantReason.dropFirst("must be ".count)) }
+                if asOf == nil {
+                    let problem = QueryParameters.instantProblem(raw)
+                    p.fail("as_of", problem.hasPrefix("must be ") ? "must be a date YYYY-MM-DD or " + problem.dropFirst("must be ".count) : problem)
+                }
             }
         }
         let idResult = Result { try WriteSupport.outletID(context) }

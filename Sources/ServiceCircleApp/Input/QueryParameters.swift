@@ -218,8 +218,19 @@ package struct QueryParameters {
 
     package mutating func instant(_ name: String) -> Instant? {
         guard let v = string(name) else { return nil }
-        guard let i = Self.instant(v) else { fail(name, Self.instantReason); return nil }
+        guard let i = Self.instant(v) else { fail(name, Self.instantProblem(v)); return nil }
         return i
+    }
+
+    /// Why `v` is not an instant the API takes: out of range, or not RFC 3339 at all.
+    package static func instantProblem(_ v: String) -> String {
+        let plus = v.utf8.count >= 25 && Array(v.utf8)[v.utf8.count - 6] == UInt8(ascii: " ")
+            ? String(v.dropLast(6)) + "+" + v.suffix(5) : v
+        if Instant.isOutOfRange(rfc3339: v) || Instant.isOutOfRange(rfc3339: plus) {
+            return "is outside 0001-01-01T00:00:00+08:00 … 9999-12-31T23:59:59+08:00: answers are written in +08:00 and "
+                + "RFC 3339 years have four digits"
+        }
+        return instantReason
     }
 
     package static let instantReason = "must be an RFC 3339 date-time with offset, e.g. 2026-02-14T10:00:00+08:00 "

@@ -143,6 +143,17 @@ public struct Instant: Hashable, Comparable, Sendable {
     /// Parses RFC 3339 (`2026-02-14T10:00:00+08:00`, `...Z`, fractional seconds ignored) with any offset; nil
     /// outside ``first``...``last`` (a year that is not four digits once written in +08:00).
     public init?(rfc3339 text: String) {
+        guard let s = Self.unboundedSeconds(rfc3339: text), s >= Instant.first.seconds, s <= Instant.last.seconds else { return nil }
+        seconds = s
+    }
+
+    /// Whether `text` is an RFC 3339 date-time whose instant lies outside ``first``...``last`` (the reason to give).
+    public static func isOutOfRange(rfc3339 text: String) -> Bool {
+        guard let s = unboundedSeconds(rfc3339: text) else { return false }
+        return s < Instant.first.seconds || s > Instant.last.seconds
+    }
+
+    static func unboundedSeconds(rfc3339 text: String) -> Int64? {
         let u = Array(text.utf8)
         guard u.count >= 20, u[10] == UInt8(ascii: "T") || u[10] == UInt8(ascii: "t") || u[10] == UInt8(ascii: " "),
               let date = LocalDate(iso: text.prefix(10)),
@@ -167,8 +178,6 @@ public struct Instant: Hashable, Comparable, Sendable {
             guard i + 6 == u.count, u[i + 3] == UInt8(ascii: ":"), let oh = two(i + 1), let om = two(i + 4), oh < 24, om < 60 else { return nil }
             offset = (oh * 60 + om) * (u[i] == UInt8(ascii: "-") ? -1 : 1)
         } else { return nil }
-        let utcSeconds = Int64(date.dayNumber) * 86400 + Int64(h * 3600 + mi * 60 + min(s, 59)) - Int64(offset * 60)
-        guard utcSeconds >= Instant.first.seconds, utcSeconds <= Instant.last.seconds else { return nil }
-        seconds = utcSeconds
+        return Int64(date.dayNumber) * 86400 + Int64(h * 3600 + mi * 60 + min(s, 59)) - Int64(offset * 60)
     }
 }
