@@ -179,6 +179,12 @@ struct StrictInputTests {
         let p = OutletImport.parse(Array(csv.utf8), format: .csv)
         #expect(p.rows.map(\.record.code) == ["A-1"])
         #expect(Set(p.issues.map { "\($0.row):\($0.field ?? "-")" }) == ["2:name", "3:code", "4:city", "4:businesses"], "\(p.issues)")
+        // An hours cell of pretty-printed JSON keeps its tabs and line breaks; a one-line field does not.
+        let pretty = Self.header + Self.row(hours: "\"{\n\t\"\"rules\"\": [{\"\"days\"\": [\"\"daily\"\"], \"\"intervals\"\": [[\"\"09:00\"\", \"\"17:00\"\"]]}]\r\n}\"")
+            + Self.row(code: "A-2", name: "\"乙\n丙\"")
+        let q = OutletImport.parse(Array(pretty.utf8), format: .csv)
+        #expect(q.rows.map(\.record.code) == ["A-1"], "\(q.issues)")
+        #expect(q.issues.map { "\($0.row):\($0.field ?? "-")" } == ["2:name"], "\(q.issues)")
     }
 
     @Test func controlCharactersInGeoJSONProperties() {

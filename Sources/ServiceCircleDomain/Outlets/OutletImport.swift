@@ -160,7 +160,7 @@ public enum OutletImport {
             var refused: [ImportIssue] = []
             for (name, raw) in zip(header, record.fields) {
                 let v = raw.trimmingWhitespace
-                if let problem = TextRules.controlCharacterProblem(v, multiline: name == "hours" || name == "opening_hours") {
+                if let problem = TextRules.controlCharacterProblem(v, multiline: name == "hours") {
                     refused.append(ImportIssue(row: row, field: name, reason: problem))
                     continue
                 }
