@@ -95,8 +95,8 @@ extension JSONValue {
 }
 
 /// A recursive-descent JSON reader into ``JSONValue``: strict RFC 8259 (numbers, escapes, UTF-8, no lone
-/// surrogates), with a depth and value-count limit. Hand-written because it is ~N× faster than JSONDecoder into
-/// an enum on the small documents an import carries (BENCHMARKS.md, `servicecircle bench json`).
+/// surrogates), with a depth and value-count limit. Hand-written because Foundation is slower into JSONValue on
+/// the small documents an import carries: 3.2× (JSONSerialization) to 24× (JSONDecoder); BENCHMARKS.md, `bench json`.
 struct JSONTextParser {
     let bytes: UnsafeBufferPointer<UInt8>
     let limits: JSONLimits

@@ -9,13 +9,14 @@ import Foundation
 public enum TextRules {
     /// nil when `text` is acceptable, else the reason ("must not contain control characters (U+0000 at character 3)").
     public static func controlCharacterProblem(_ text: some StringProtocol, multiline: Bool = false) -> String? {
-        // ASCII without controls (nearly every value): one pass over the bytes.
-        var clean = true
-        for b in text.utf8 where b < 0x20 || b >= 0x7F {
-            clean = false
-            break
+        // One pass over the bytes: C0 and DEL are single bytes, C1 (U+0080–U+009F) is 0xC2 0x80–0x9F in UTF-8.
+        var suspect = false
+        var afterC2 = false
+        for b in text.utf8 {
+            if b < 0x20 || b == 0x7F || (afterC2 && b <= 0x9F) { suspect = true; break }
+            afterC2 = b == 0xC2
         }
-        if clean { return nil }
+        if !suspect { return nil }
         for (n, s) in text.unicodeScalars.enumerated() where isControl(s) {
             if multiline && (s == "\t" || s == "\n" || s == "\r") { continue }
             return "must not contain control characters" + (multiline ? " other than tab and line breaks" : "")
