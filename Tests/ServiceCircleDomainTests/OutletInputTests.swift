@@ -111,7 +111,11 @@ struct OutletInputTests {
     @Test func csvRoundTripOfOneRecord() throws {
         let input = try OutletInput.parse(.object(Self.valid))
         var rec = input.record
-        rec.name = "名字, 带\"引号\"\n和换行"
+        // Names are one line (control characters are refused); commas and quotes need CSV quoting, and the line
+        // breaks of a multi-line note travel inside the hours JSON.
+        rec.name = "名字, 带\"引号\" 和逗号"
+        rec.hours = Hours(rules: [], exceptions: [HoursException(id: "x1", from: LocalDate(iso: "2026-03-01")!, to: LocalDate(iso: "2026-03-01")!,
+                                                                 intervals: [], note: "盘点\n\t下午恢复")]).json
         rec.phone = "027-1"
         rec.lat = 30.123456789012
         let file = OutletImport.csvHeader + OutletImport.csvLine(id: 7, rec)

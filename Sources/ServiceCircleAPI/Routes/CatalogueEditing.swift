@@ -65,8 +65,10 @@ struct WriteSupport: Sendable {
         do { buffer = try await r.collectBody(upTo: Self.maxJSONBody) } catch {
             throw Problem(status: .contentTooLarge, detail: "the body may be at most \(Self.maxJSONBody) bytes")
         }
-        guard let json = JSONValue.parse(String(buffer: buffer)) else { throw DomainError.invalid("body", "is not valid JSON") }
-        return json
+        // Within the limits of a body (depth 64, 100,000 values); a problem is named by the member it is in.
+        do { return try JSONValue.read(Array(buffer.readableBytesView), limits: .body) } catch {
+            throw DomainError.invalid([error.invalidParam()])
+        }
     }
 
     // MARK: ETags
@@ -120,7 +122,7 @@ struct WriteSupport: Sendable {
     }
 
     static func outletID(_ context: AppContext, _ name: String = "id") throws -> Outlet.ID {
-        guard let raw = context.parameters.get(name), let v = Int64(raw), v > 0 else {
+        guard let raw = context.parameters.get(name), raw.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let v = Int64(raw), v > 0 else {
             throw DomainError.invalid(name, "must be a positive integer outlet id")
         }
         return Outlet.ID(v)

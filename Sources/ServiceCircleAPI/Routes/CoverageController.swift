@@ -51,11 +51,8 @@ struct CoverageController: Sendable {
 
     func answer(_ request: Request, format: CoverageOutput.Format, defaultK: Int, suggestionsOnly: Bool = false) async throws -> Response {
         let started = ContinuousClock.now
-        var values: [String: [String]] = [:]
-        for (k, v) in request.uri.queryParameters {
-            values[String(k).removingPercentEncoding ?? String(k), default: []].append(String(v))
-        }
-        let parsed = try await service.parse(values, defaultK: defaultK)
+        // The same query reader as every other route (its text rules, `+` as a space), not Hummingbird's.
+        let parsed = try await service.parse(QueryParameters(request, allowed: CoverageService.parameterNames), defaultK: defaultK)
         let t1 = ContinuousClock.now
         let input = try await service.load(parsed)
         let t2 = ContinuousClock.now

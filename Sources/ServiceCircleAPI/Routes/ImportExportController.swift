@@ -26,6 +26,8 @@ struct ImportExportController: Sendable {
     struct ReportDTO: Encodable {
         var dryRun: Bool
         var format: String
+        /// `utf-8`, or `gb18030` for a CSV saved that way (transcoded).
+        var encoding: String
         var rows: Int
         var valid: Int
         var created: Int
@@ -91,7 +93,8 @@ struct ImportExportController: Sendable {
         }
         let outcome = try await w.editor.importRows(parsed.rows, change: ChangeContext(actor: key.name, action: "import"), dryRun: dryRun)
         let changes = outcome.changes.prefix(Self.maxListedChanges).map { ChangeDTO(row: $0.row, code: $0.code, action: $0.action.rawValue) }
-        return try APIJSON.response(ReportDTO(dryRun: dryRun, format: format.rawValue, rows: parsed.total, valid: parsed.rows.count,
+        return try APIJSON.response(ReportDTO(dryRun: dryRun, format: format.rawValue, encoding: parsed.encoding.rawValue,
+                                              rows: parsed.total, valid: parsed.rows.count,
                                               created: outcome.created, updated: outcome.updated, unchanged: outcome.unchanged,
                                               errors: parsed.issues, changes: Array(changes),
                                               changesTruncated: outcome.changes.count > Self.maxListedChanges))

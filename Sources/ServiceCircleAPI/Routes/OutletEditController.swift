@@ -57,6 +57,7 @@ struct OutletEditController: Sendable {
         if let text = p.removeValue(forKey: "opening_hours"), text != .null {
             guard p["hours"] == nil else { throw DomainError.invalid("opening_hours", "send hours or opening_hours, not both") }
             guard case .string(let s) = text else { throw DomainError.invalid("opening_hours", "must be a string") }
+            if let problem = TextRules.controlCharacterProblem(s) { throw DomainError.invalid("opening_hours", problem) }
             let rules = try Hours(openingHours: s).json["rules"] ?? .array([])
             p["hours"] = .object(["rules": rules])
         }
@@ -191,9 +192,11 @@ struct OutletEditController: Sendable {
             if let d = LocalDate(iso: raw) {
                 asOf = Instant(date: d.adding(days: 1), time: LocalTime(minutes: 0)).adding(seconds: -1)
             } else {
-                let fixed = raw.count == 25 && raw.dropFirst(19).first == " " ? String(raw.prefix(19)) + "+" + raw.dropFirst(20) : raw
-                asOf = Instant(rfc3339: fixed)
-                if asOf == nil { p.fail("as_of", "must be a date YYYY-MM-DD or an RFC 3339 date-time with offset") }
+                asOf = QueryParameters.instant(raw)
+                if asOf == nil {
+                    let problem = QueryParameters.instantProblem(raw)
+                    p.fail("as_of", problem.hasPrefix("must be ") ? "must be a date YYYY-MM-DD or " + problem.dropFirst("must be ".count) : problem)
+                }
             }
         }
         let idResult = Result { try WriteSupport.outletID(context) }

@@ -83,7 +83,7 @@ struct OutletsController: Sendable {
     }
 
     func outletID(_ context: AppContext) throws(DomainError) -> Outlet.ID {
-        guard let raw = context.parameters.get("id"), let v = Int64(raw), v > 0 else {
+        guard let raw = context.parameters.get("id"), raw.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let v = Int64(raw), v > 0 else {
             throw .invalid("id", "must be a positive integer outlet id")
         }
         return Outlet.ID(v)

@@ -123,9 +123,12 @@ struct RegionsController: Sendable {
         do { buffer = try await request.collectBody(upTo: Self.maxBodyBytes) } catch let e as any HTTPResponseError {
             throw Problem(status: e.status, detail: "boundary body larger than \(Self.maxBodyBytes >> 20) MB")
         }
+        // The service's JSON reader, within a boundary's limits (depth 64, 1,000,000 values). Foundation's JSONDecoder
+        // read it before: it stops at 512 levels, but decoding JSONValue recurses through Codable once per level.
         let json: JSONValue
-        do { json = try JSONDecoder().decode(JSONValue.self, from: Data(buffer: buffer)) } catch {
-            throw DomainError.invalid("boundary", "the body is not JSON: send a GeoJSON Polygon, MultiPolygon, Feature or FeatureCollection")
+        do { json = try JSONValue.read(Array(buffer.readableBytesView), limits: .boundary) } catch {
+            throw DomainError.invalid("boundary", "the body is not a JSON document the service reads: \(error.detail); "
+                                      + "send a GeoJSON Polygon, MultiPolygon, Feature or FeatureCollection")
         }
         let polygons = try GeoJSONBoundary.parse(json)
         let r = try await store.upload(boundary: polygons, for: code)

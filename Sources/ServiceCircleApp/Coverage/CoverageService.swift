@@ -28,11 +28,16 @@ public struct CoverageService: Sendable {
     }
 
     /// The parameter names every coverage route takes.
-    static let parameterNames: Set<String> = ["region", "bbox", "business", "radius_m", "at", "during", "date", "min_open_minutes", "cell_m", "k"]
+    package static let parameterNames: Set<String> = ["region", "bbox", "business", "radius_m", "at", "during", "date", "min_open_minutes", "cell_m", "k"]
 
     /// Parses query parameters (name → values). `defaultK` is 0 for /v1/coverage and the map, 3 for the suggestions.
     public func parse(_ values: [String: [String]], defaultK: Int = 0) async throws -> Request {
-        var p = QueryParameters(values: values, allowed: Self.parameterNames)
+        try await parse(QueryParameters(values: values, allowed: Self.parameterNames), defaultK: defaultK)
+    }
+
+    /// Parses query parameters as read from a request's query string.
+    package func parse(_ query: QueryParameters, defaultK: Int = 0) async throws -> Request {
+        var p = query
         let cal = try await calendar.current()
         // Area: exactly one of region and bbox.
         var area: Request.Area?
@@ -45,7 +50,7 @@ public struct CoverageService: Sendable {
                 p.fail("region", "'\(region)' is not a six-digit GB/T 2260 code")
             } else { area = .region(region) }
         } else if p.has("bbox") {
-            let nums = bboxItems.map { Double($0) }
+            let nums = bboxItems.map { DecimalText.double($0) }
             if nums.count != 4 || nums.contains(where: { $0 == nil || !$0!.isFinite }) {
                 p.fail("bbox", "must be four numbers min_lon,min_lat,max_lon,max_lat (WGS-84 degrees, GeoJSON order)")
             } else {

@@ -161,8 +161,14 @@ public final class CompiledHours: Sendable {
         return isOpen(mask: servedMask(atLocalMinute: instant.localMinute), required: required.bits)
     }
 
-    /// The first closed instant at or after `instant` (nil if open through the horizon). Assumes nothing about `instant`.
+    /// The first closed instant at or after `instant` (nil if open through the horizon, or past ``Instant/last``).
     public func closesAt(from instant: Instant, for required: BusinessSet = .none) -> Instant? {
+        guard let i = closesAtUnbounded(from: instant, for: required), i <= Instant.last else { return nil }
+        return i
+    }
+
+    /// Assumes nothing about `instant`.
+    func closesAtUnbounded(from instant: Instant, for required: BusinessSet) -> Instant? {
         guard operating, offered.isSuperset(of: required) else { return instant }
         var m = instant.localMinute
         if !isOpen(mask: servedMask(atLocalMinute: m), required: required.bits) { return instant }
@@ -187,12 +193,15 @@ public final class CompiledHours: Sendable {
         return nil
     }
 
-    /// The first instant strictly after `instant` at which it is open (nil if none within the horizon).
+    /// The first instant strictly after `instant` at which it is open (nil if none within the horizon, which ends
+    /// with 9999-12-31 at the latest: ``Instant/last``).
     public func nextOpensAt(after instant: Instant, for required: BusinessSet = .none) -> Instant? {
         guard operating, offered.isSuperset(of: required) else { return nil }
         let m0 = instant.localMinute
         let startDay = Int32(m0 >= 0 ? m0 / 1440 : (m0 - 1439) / 1440)
-        for day in startDay...(startDay + Int32(Self.horizonDays)) {
+        let lastDay = min(startDay + Int32(Self.horizonDays), Instant.last.localDate.dayNumber)
+        guard startDay <= lastDay else { return nil }
+        for day in startDay...lastDay {
             let base = Int64(day) * 1440
             let found: Int64? = withSpans(day: day) { spans in
                 for s in spans where base + Int64(s.start) > m0 && s.mask != 0 {

@@ -17,7 +17,8 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
         dayNumber = Int32(era * 146097 + doe - 719468)
     }
 
-    /// Parses `YYYY-MM-DD`.
+    /// Parses `YYYY-MM-DD`, years 0001 to 9999 (RFC 3339 `full-date`; year 0000 is refused with the rest of the
+    /// instants that would fall before 0001 in +08:00).
     public init?(iso text: some StringProtocol) {
         let u = Array(text.utf8)
         guard u.count == 10, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-") else { return nil }
@@ -26,7 +27,7 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
             for i in r { let c = u[i]; guard c >= 48, c <= 57 else { return nil }; v = v * 10 + Int(c - 48) }
             return v
         }
-        guard let y = num(0..<4), let m = num(5..<7), let d = num(8..<10) else { return nil }
+        guard let y = num(0..<4), y >= 1, let m = num(5..<7), let d = num(8..<10) else { return nil }
         self.init(year: y, month: m, day: d)
     }
 
@@ -99,6 +100,11 @@ public struct Instant: Hashable, Comparable, Sendable {
 
     public static let shanghaiOffsetSeconds: Int64 = 8 * 3600
 
+    /// The instants the API reads and writes: RFC 3339 has four-digit years and answers are written in +08:00, so
+    /// from 0001-01-01T00:00:00+08:00 to 9999-12-31T23:59:59+08:00.
+    public static let first = Instant(date: LocalDate(year: 1, month: 1, day: 1)!, time: LocalTime(minutes: 0))
+    public static let last = Instant(date: LocalDate(year: 9999, month: 12, day: 31)!, time: LocalTime(minutes: 1439)).adding(seconds: 59)
+
     /// Local minutes since 1970-01-01T00:00 in Asia/Shanghai (floor).
     public var localMinute: Int64 {
         let s = seconds + Instant.shanghaiOffsetSeconds
@@ -134,8 +140,20 @@ public struct Instant: Hashable, Comparable, Sendable {
         return "\(date)T\(pad(sod / 3600, 2)):\(pad(sod / 60 % 60, 2)):\(pad(sod % 60, 2))+08:00"
     }
 
-    /// Parses RFC 3339 (`2026-02-14T10:00:00+08:00`, `...Z`, fractional seconds ignored) with any offset.
+    /// Parses RFC 3339 (`2026-02-14T10:00:00+08:00`, `...Z`, fractional seconds ignored) with any offset; nil
+    /// outside ``first``...``last`` (a year that is not four digits once written in +08:00).
     public init?(rfc3339 text: String) {
+        guard let s = Self.unboundedSeconds(rfc3339: text), s >= Instant.first.seconds, s <= Instant.last.seconds else { return nil }
+        seconds = s
+    }
+
+    /// Whether `text` is an RFC 3339 date-time whose instant lies outside ``first``...``last`` (the reason to give).
+    public static func isOutOfRange(rfc3339 text: String) -> Bool {
+        guard let s = unboundedSeconds(rfc3339: text) else { return false }
+        return s < Instant.first.seconds || s > Instant.last.seconds
+    }
+
+    static func unboundedSeconds(rfc3339 text: String) -> Int64? {
         let u = Array(text.utf8)
         guard u.count >= 20, u[10] == UInt8(ascii: "T") || u[10] == UInt8(ascii: "t") || u[10] == UInt8(ascii: " "),
               let date = LocalDate(iso: text.prefix(10)),
@@ -160,7 +178,6 @@ public struct Instant: Hashable, Comparable, Sendable {
             guard i + 6 == u.count, u[i + 3] == UInt8(ascii: ":"), let oh = two(i + 1), let om = two(i + 4), oh < 24, om < 60 else { return nil }
             offset = (oh * 60 + om) * (u[i] == UInt8(ascii: "-") ? -1 : 1)
         } else { return nil }
-        let utcSeconds = Int64(date.dayNumber) * 86400 + Int64(h * 3600 + mi * 60 + min(s, 59)) - Int64(offset * 60)
-        seconds = utcSeconds
+        return Int64(date.dayNumber) * 86400 + Int64(h * 3600 + mi * 60 + min(s, 59)) - Int64(offset * 60)
     }
 }

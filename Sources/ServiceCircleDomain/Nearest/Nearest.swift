@@ -151,6 +151,8 @@ public enum Nearest {
 
     package static func computeTimeVerdict(_ hours: CompiledHours, arrival: Instant, _ q: NearestQuery) -> TimeVerdict {
         let req = q.required
+        // An arrival after 9999-12-31T23:59:59+08:00 cannot be written in RFC 3339: no outlet is open then.
+        guard arrival <= Instant.last else { return .closed(next: nil, closes: nil) }
         if hours.isOpen(at: arrival, for: req) {
             let closes = hours.closesAt(from: arrival, for: req)
             let until = closes.map { Int(($0.seconds - arrival.seconds) / 60) }
@@ -167,7 +169,7 @@ public enum Nearest {
         let eta = TravelEstimate.minutes(distanceMetres: c.distance, mode: q.mode)
         let arrival = q.at.adding(minutes: eta)
         let req = q.required
-        guard c.hours.isOpen(at: arrival, for: req) else { return nil }
+        guard arrival <= Instant.last, c.hours.isOpen(at: arrival, for: req) else { return nil }
         let closes = c.hours.closesAt(from: arrival, for: req)
         let until = closes.map { Int(($0.seconds - arrival.seconds) / 60) }
         guard until.map({ $0 >= q.minServiceMinutes }) ?? true else { return nil }

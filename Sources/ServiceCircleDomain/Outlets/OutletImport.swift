@@ -8,7 +8,7 @@ public enum CatalogueFormat: String, CaseIterable, Sendable {
 
 /// One problem of an import: the row (1 = the first data row of a CSV, or the first feature), the field, why.
 /// Row 0 is the file itself (a missing column, unreadable JSON).
-public struct ImportIssue: Hashable, Sendable, Codable {
+public struct ImportIssue: Error, Hashable, Sendable, Codable {
     public var row: Int
     public var field: String?
     public var reason: String
@@ -35,18 +35,24 @@ public struct ImportParse: Sendable {
     public var issues: [ImportIssue] = []
     /// Data rows (or features) read, valid or not.
     public var total = 0
+    /// The character encoding the file was read in: UTF-8, or GB18030 (transcoded) for a CSV saved that way.
+    public var encoding = TextEncoding.utf8
 }
 
 /// Bulk import and export of the catalogue: CSV (columns below) and GeoJSON FeatureCollection.
 ///
-/// CSV: UTF-8 (a byte-order mark is skipped), RFC 4180 quoting, a header row naming the columns in any order.
+/// CSV: UTF-8 (a byte-order mark is skipped) or GB18030/GBK (what Excel on Chinese Windows writes as "CSV":
+/// recognised when the file is not UTF-8 but is valid GB18030 reading as Chinese text, and transcoded), RFC 4180
+/// quoting, a header row naming the columns in any order. A cell may not hold control characters (`hours` may
+/// hold tab and line breaks: JSON spread over lines); `lat` and `lon` are decimal numbers.
 /// Required: `code`, `name`, `kind`, `province`, `city`, `district`, `district_code`, `lat`, `lon`, `businesses`, and
 /// `hours` (JSON, or OSM `opening_hours` text) or `opening_hours` (OSM text). Optional: `address`, `phone`,
 /// `operating_state` (empty = `active`). `id` is accepted and ignored (rows are matched by `code`).
 /// `businesses` is a list of codes separated by `;`, `,` or spaces (`{a,b}` as PostgreSQL writes arrays works too).
 ///
 /// GeoJSON: a FeatureCollection of Point features (`[lon, lat]`, WGS-84) whose `properties` are the CSV's columns
-/// (`businesses` an array, `hours` an object or OSM text); a feature's `id` is ignored.
+/// (`businesses` an array, `hours` an object or OSM text); a feature's `id` is ignored. UTF-8 (RFC 8259), read
+/// within ``JSONLimits/importFile``.
 public enum OutletImport {
     public static let csvColumns = ["id", "code", "name", "kind", "address", "province", "city", "district", "district_code", "phone",
                                     "lat", "lon", "operating_state", "businesses", "hours"]
@@ -84,13 +90,18 @@ public enum OutletImport {
     }
 
     static func validate(_ fields: [String: JSONValue], row: Int, cache: HoursCache, rename: (String) -> String = { $0 },
-                         into out: inout ImportParse) {
+                         refused: [ImportIssue] = [], into out: inout ImportParse) {
         do {
             let input = try OutletInput.parse(.object(fields), flat: true, hoursCache: cache)
+            if !refused.isEmpty { out.issues += refused; return }
             out.rows.append(ImportRow(row: row, record: input.record, keepExceptions: input.hoursFromText, hoursText: input.hoursText))
         } catch {
+            out.issues += refused
             if case .invalid(let params) = error {
-                out.issues += params.map { ImportIssue(row: row, field: rename($0.name), reason: $0.reason) }
+                // A cell refused as text is named once, not again for what its content then fails.
+                let covered = Set(refused.compactMap(\.field))
+                out.issues += params.filter { p in !covered.contains { p.name == $0 || p.name.hasPrefix($0 + "[") || p.name.hasPrefix($0 + ".") } }
+                    .map { ImportIssue(row: row, field: rename($0.name), reason: $0.reason) }
             } else {
                 out.issues.append(ImportIssue(row: row, field: nil, reason: "\(error)"))
             }
@@ -99,8 +110,17 @@ public enum OutletImport {
 
     // MARK: CSV
 
-    static func parseCSV(_ bytes: [UInt8]) -> ImportParse {
+    static func parseCSV(_ file: [UInt8]) -> ImportParse {
         var out = ImportParse()
+        let bytes: [UInt8]
+        switch decodeCSV(file) {
+        case .success(let (b, encoding)):
+            bytes = b
+            out.encoding = encoding
+        case .failure(let issue):
+            out.issues.append(issue)
+            return out
+        }
         var reader = CSVReader(bytes: bytes)
         guard let header = reader.next()?.fields.map({ $0.trimmingWhitespace.lowercased() }), header.contains(where: { !$0.isEmpty }) else {
             out.issues.append(ImportIssue(row: 0, field: nil, reason: "the file is empty: expected a header row naming the columns"))
@@ -137,12 +157,20 @@ public enum OutletImport {
                 continue
             }
             var fields: [String: JSONValue] = [:]
+            var refused: [ImportIssue] = []
             for (name, raw) in zip(header, record.fields) {
                 let v = raw.trimmingWhitespace
+                if let problem = TextRules.controlCharacterProblem(v, multiline: name == "hours") {
+                    refused.append(ImportIssue(row: row, field: name, reason: problem))
+                    continue
+                }
                 switch name {
                 case "id": continue
                 case "lat", "lon":
-                    fields[name] = v.isEmpty ? nil : Double(v).map { .number($0) } ?? .string(v)
+                    if v.isEmpty { continue }
+                    if let d = DecimalText.double(v) { fields[name] = .number(d) } else {
+                        refused.append(ImportIssue(row: row, field: name, reason: "must be a decimal number of degrees, e.g. 30.8801 (got '\(v.prefix(40))')"))
+                    }
                 case "businesses":
                     let items = v.split(whereSeparator: { $0 == ";" || $0 == "," || $0 == " " || $0 == "{" || $0 == "}" })
                     fields[name] = .array(items.map { .string(String($0)) })
@@ -152,10 +180,30 @@ public enum OutletImport {
                     fields[name] = .string(v)
                 }
             }
-            validate(fields, row: row, cache: cache, into: &out)
+            validate(fields, row: row, cache: cache, refused: refused, into: &out)
         }
         if let e = reader.error { out.issues.append(ImportIssue(row: row + 1, field: nil, reason: e)) }
         return out
+    }
+
+    /// The file as UTF-8 bytes, and the encoding it was in: UTF-8 (with or without a byte-order mark) as is;
+    /// otherwise GB18030 when the bytes are valid GB18030 and read as Chinese text (transcoded); otherwise refused,
+    /// naming the encodings tried and the first byte that is not UTF-8.
+    static func decodeCSV(_ bytes: [UInt8]) -> Result<([UInt8], TextEncoding), ImportIssue> {
+        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
+            return .failure(ImportIssue(row: 0, field: nil, reason:
+                "the file is UTF-16 (Excel's \"Unicode Text\"); save it as \"CSV UTF-8 (comma delimited)\" and import again"))
+        }
+        let bom = bytes.starts(with: [0xEF, 0xBB, 0xBF])
+        guard let bad = TextEncodings.firstInvalidUTF8(bytes) else { return .success((bytes, .utf8)) }
+        if !bom, let text = TextEncodings.decodeGB18030(bytes), TextEncodings.looksChinese(text) {
+            return .success((Array(text.utf8), .gb18030))
+        }
+        let line = bytes[..<bad].reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
+        let hex = bytes[bad..<min(bad + 4, bytes.count)].map { String($0, radix: 16, uppercase: true) }.joined(separator: " ")
+        return .failure(ImportIssue(row: 0, field: nil, reason:
+            "the file is not UTF-8 (bytes \(hex) at line \(line), byte \(bad)) nor Chinese text in GB18030/GBK; "
+            + "save it as \"CSV UTF-8 (comma delimited)\" and import again"))
     }
 
     /// The export's header line.
@@ -181,9 +229,14 @@ public enum OutletImport {
         var out = ImportParse()
         var b = bytes
         if b.starts(with: [0xEF, 0xBB, 0xBF]) { b.removeFirst(3) }
-        var parser = JSONTextParser(bytes: b)
-        guard let doc = parser.document() else {
-            out.issues.append(ImportIssue(row: 0, field: nil, reason: "not valid JSON"))
+        let doc: JSONValue
+        do { doc = try JSONValue.read(b, limits: .importFile) } catch {
+            // Inside a feature: that feature's row and field; else the file.
+            if let f = error.featureIndex {
+                out.issues.append(ImportIssue(row: f + 1, field: error.featureField, reason: error.detail))
+            } else {
+                out.issues.append(ImportIssue(row: 0, field: nil, reason: error.detail))
+            }
             return out
         }
         guard case .object(let o) = doc, o["type"] == .string("FeatureCollection"), case .array(let features)? = o["features"] else {

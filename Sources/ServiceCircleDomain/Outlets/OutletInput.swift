@@ -58,6 +58,8 @@ public struct OutletInput: Sendable {
             }
             guard case .string(let s) = v else { fail(key, "must be a string"); return nil }
             let t = s.trimmingWhitespace
+            // Text fields are one line: no control character may remain inside (NUL would not even reach the database).
+            if let problem = TextRules.controlCharacterProblem(t) { fail(key, problem); return nil }
             if required && t.isEmpty { fail(key, "must not be empty"); return nil }
             // Counting characters walks grapheme clusters: only when the UTF-8 length could exceed the limit.
             if t.utf8.count > max && t.count > max { fail(key, "must be at most \(max) characters"); return nil }
@@ -134,8 +136,9 @@ public struct OutletInput: Sendable {
         do throws(DomainError) {
             if let hv = hoursValue {
                 if case .string(let s) = hv {
-                    // Import rows: one `hours` column holding JSON or OSM text.
+                    // Import rows: one `hours` column holding JSON or OSM text (JSON may span lines).
                     let t = s.trimmingWhitespace
+                    if let problem = TextRules.controlCharacterProblem(t, multiline: true) { throw DomainError.invalid("hours", problem) }
                     hoursKey = t
                     if t.hasPrefix("{") {
                         hours = try parseHoursText(t, json: true, cache: hoursCache)
@@ -154,6 +157,7 @@ public struct OutletInput: Sendable {
                 }
             } else if let tv = textValue {
                 guard case .string(let s) = tv else { throw DomainError.invalid("opening_hours", "must be a string") }
+                if let problem = TextRules.controlCharacterProblem(s.trimmingWhitespace) { throw DomainError.invalid("opening_hours", problem) }
                 hours = try parseHoursText(s.trimmingWhitespace, json: false, cache: hoursCache, path: "opening_hours")
                 fromText = true
             } else {
@@ -161,6 +165,12 @@ public struct OutletInput: Sendable {
             }
         } catch {
             if case .invalid(let params) = error { errors += params }
+        }
+        // Notes are the only free text inside hours: multi-line, so tab and line breaks are fine.
+        for (i, e) in (hours?.exceptions ?? []).enumerated() {
+            if let note = e.note, let problem = TextRules.controlCharacterProblem(note, multiline: true) {
+                fail("hours.exceptions[\(i)].note", problem)
+            }
         }
 
         guard errors.isEmpty, let code, let name, let kind, let province, let city, let district, let districtCode,
@@ -184,7 +194,10 @@ public struct OutletInput: Sendable {
         let result: Result<Hours, DomainError>
         if json {
             do throws(DomainError) {
-                guard let value = JSONValue.parse(text) else { throw DomainError.invalid(path, "is not valid JSON") }
+                let value: JSONValue
+                do { value = try JSONValue.read(Array(text.utf8), limits: .hoursCell) } catch {
+                    throw DomainError.invalid(path, error.detail)
+                }
                 result = .success(try Hours(json: value, path: path))
             } catch { result = .failure(error) }
         } else {
@@ -287,6 +300,7 @@ extension HoursException {
         do throws(DomainError) {
             let h = try Hours(json: .object(["rules": .array([]), "exceptions": .array([.object(body)])]), path: "$")
             guard let e = h.exceptions.first else { throw DomainError.invalid("from", "is required") }
+            if let note = e.note, let problem = TextRules.controlCharacterProblem(note, multiline: true) { throw DomainError.invalid("note", problem) }
             if let note = e.note, note.count > 500 { throw DomainError.invalid("note", "must be at most 500 characters") }
             if e.to.dayNumber - e.from.dayNumber > 3660 { throw DomainError.invalid("to", "an exception may cover at most ten years") }
             return e
@@ -313,135 +327,6 @@ extension JSONValue {
             if value == .null { target.removeValue(forKey: key) } else { target[key] = (target[key] ?? .null).mergePatched(with: value) }
         }
         return .object(target)
-    }
-
-    /// Parses JSON text; nil when it is not JSON.
-    public static func parse(_ text: some StringProtocol) -> JSONValue? {
-        var parser = JSONTextParser(bytes: Array(text.utf8))
-        return parser.document()
-    }
-}
-
-/// A small JSON parser into ``JSONValue`` (the domain imports Foundation only for its basics, and JSONDecoder into an
-/// enum is slow for the many small documents an import carries).
-struct JSONTextParser {
-    let bytes: [UInt8]
-    var i = 0
-    init(bytes: [UInt8]) { self.bytes = bytes }
-
-    mutating func document() -> JSONValue? {
-        guard let v = value() else { return nil }
-        skip()
-        return i == bytes.count ? v : nil
-    }
-
-    mutating func skip() { while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 } }
-
-    mutating func literal(_ word: String, _ v: JSONValue) -> JSONValue? {
-        let w = Array(word.utf8)
-        guard i + w.count <= bytes.count, Array(bytes[i..<i + w.count]) == w else { return nil }
-        i += w.count
-        return v
-    }
-
-    mutating func value() -> JSONValue? {
-        skip()
-        guard i < bytes.count else { return nil }
-        switch bytes[i] {
-        case UInt8(ascii: "{"):
-            i += 1
-            var o: [String: JSONValue] = [:]
-            skip()
-            if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(o) }
-            while true {
-                skip()
-                guard let k = string() else { return nil }
-                skip()
-                guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { return nil }
-                i += 1
-                guard let v = value() else { return nil }
-                o[k] = v
-                skip()
-                guard i < bytes.count else { return nil }
-                if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-                if bytes[i] == UInt8(ascii: "}") { i += 1; return .object(o) }
-                return nil
-            }
-        case UInt8(ascii: "["):
-            i += 1
-            var a: [JSONValue] = []
-            skip()
-            if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return .array(a) }
-            while true {
-                guard let v = value() else { return nil }
-                a.append(v)
-                skip()
-                guard i < bytes.count else { return nil }
-                if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-                if bytes[i] == UInt8(ascii: "]") { i += 1; return .array(a) }
-                return nil
-            }
-        case UInt8(ascii: "\""):
-            return string().map { .string($0) }
-        case UInt8(ascii: "t"): return literal("true", .bool(true))
-        case UInt8(ascii: "f"): return literal("false", .bool(false))
-        case UInt8(ascii: "n"): return literal("null", .null)
-        default:
-            let start = i
-            while i < bytes.count, let c = Optional(bytes[i]),
-                  (c >= 0x30 && c <= 0x39) || c == UInt8(ascii: "-") || c == UInt8(ascii: "+") || c == UInt8(ascii: ".")
-                    || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") { i += 1 }
-            guard i > start, let d = Double(String(decoding: bytes[start..<i], as: UTF8.self)), d.isFinite else { return nil }
-            return .number(d)
-        }
-    }
-
-    mutating func string() -> String? {
-        guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { return nil }
-        i += 1
-        let start = i
-        var simple = true
-        while i < bytes.count, bytes[i] != UInt8(ascii: "\"") {
-            if bytes[i] == UInt8(ascii: "\\") { simple = false; i += 2 } else if bytes[i] < 0x20 { return nil } else { i += 1 }
-        }
-        guard i < bytes.count else { return nil }
-        let raw = bytes[start..<i]
-        i += 1
-        if simple { return String(decoding: raw, as: UTF8.self) }
-        var out: [UInt8] = []
-        var j = raw.startIndex
-        var pendingHigh: UInt32?
-        func appendScalar(_ v: UInt32) {
-            if let s = Unicode.Scalar(v) { out.append(contentsOf: Array(String(Character(s)).utf8)) } else { out.append(contentsOf: [0xEF, 0xBF, 0xBD]) }
-        }
-        while j < raw.endIndex {
-            let c = raw[j]
-            if c != UInt8(ascii: "\\") { out.append(c); j += 1; continue }
-            guard j + 1 < raw.endIndex else { return nil }
-            let e = raw[j + 1]
-            j += 2
-            switch e {
-            case UInt8(ascii: "\""): out.append(0x22)
-            case UInt8(ascii: "\\"): out.append(0x5C)
-            case UInt8(ascii: "/"): out.append(0x2F)
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "u"):
-                guard j + 4 <= raw.endIndex, let v = UInt32(String(decoding: raw[j..<j + 4], as: UTF8.self), radix: 16) else { return nil }
-                j += 4
-                if (0xD800...0xDBFF).contains(v) { pendingHigh = v; continue }
-                if (0xDC00...0xDFFF).contains(v), let h = pendingHigh {
-                    appendScalar(0x10000 + ((h - 0xD800) << 10) + (v - 0xDC00))
-                } else { appendScalar(v) }
-                pendingHigh = nil
-                continue
-            default: return nil
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }
 

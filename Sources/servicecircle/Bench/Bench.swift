@@ -6,7 +6,7 @@ import ServiceCircleDomain
 /// Micro-benchmarks of the domain core, run in release: `swift run -c release servicecircle bench hours`.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Benchmarks of the domain core (see BENCHMARKS.md).",
-                                                    subcommands: [HoursBench.self, NearestBench.self, PlacesBench.self, ImportBench.self])
+                                                    subcommands: [HoursBench.self, NearestBench.self, PlacesBench.self, ImportBench.self, JSONBench.self])
 
     struct HoursBench: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "hours",
