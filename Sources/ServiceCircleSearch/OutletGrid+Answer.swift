@@ -21,7 +21,7 @@ extension OutletGrid {
         func result(_ f: Found) -> NearestResult {
             guard case .open(let closes, let until) = f.time else { preconditionFailure("an open result without an open verdict") }
             return NearestResult(item: item(f.slot), distance: f.distance, etaMinutes: f.eta, arrivesAt: q.at.adding(minutes: f.eta),
-                                 closesAt: closes, openUntilMinutes: until)
+                                 closesAt: closes, openUntilMinutes: until, indexSlot: f.slot)
         }
         let results = nearest(q.limit, to: q.point, beyond: nil, upTo: q.radius, want: .open, &v).map(result)
         guard results.count < q.limit else {
@@ -39,7 +39,8 @@ extension OutletGrid {
     func openingSoon(_ q: NearestQuery, _ v: inout Verdicts) -> [OpeningSoon] {
         func soon(_ f: Found) -> OpeningSoon {
             guard case .closed(let next?, let closes) = f.time else { preconditionFailure("opening soon without a next opening") }
-            return OpeningSoon(item: item(f.slot), distance: f.distance, etaMinutes: f.eta, nextOpensAt: next, closesAt: closes)
+            return OpeningSoon(item: item(f.slot), distance: f.distance, etaMinutes: f.eta, nextOpensAt: next, closesAt: closes,
+                               indexSlot: f.slot)
         }
         func next(_ f: Found) -> Instant {
             if case .closed(let n?, _) = f.time { return n }

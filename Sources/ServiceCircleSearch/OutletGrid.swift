@@ -21,8 +21,9 @@ import Foundation
 /// a walk leaving the neighbourhood stops when no class anywhere can (at night, for most businesses).
 ///
 /// This file holds the storage and its updates; the walk is in `OutletGrid+Walk.swift`, the cheap distance and the
-/// bounds it stops on in `OutletGrid+Distance.swift`, the tests of hours classes in `Verdicts.swift`, and the
-/// answer to a query (results, opening soon, beyond the radius) in `OutletGrid+Answer.swift`.
+/// bounds it stops on in `OutletGrid+Distance.swift`, the tests of hours classes in `Verdicts.swift`, the answer to a
+/// query (results, opening soon, beyond the radius) in `OutletGrid+Answer.swift`, and what searches remember across
+/// searches (per hours class, per outlet) in `SearchMemo.swift`.
 public struct OutletGrid: Sendable {
     public static let cellDegrees = 0.025
     static let columns = Int(360 / cellDegrees)   // 14400: longitude wraps
@@ -57,7 +58,7 @@ public struct OutletGrid: Sendable {
         /// Bit c for each class c in 0...62 present; bit 63 for any other class (≥ 63, or outlets of their own).
         var mask: UInt64 = 0
 
-        mutating func rebuildRuns(_ items: [IndexedOutlet?]) {
+        mutating func rebuildRuns(_ items: [Slot?]) {
             entries.sort { ($0.hoursClass, $0.id) < ($1.hoursClass, $1.id) }
             runs.removeAll(keepingCapacity: true)
             var i = 0
@@ -66,7 +67,7 @@ public struct OutletGrid: Sendable {
                 var j = i + 1
                 if cls >= 0 { while j < entries.count && entries[j].hoursClass == cls { j += 1 } }
                 runs.append(Run(start: Int32(i), end: Int32(j), hoursClass: cls, slot: entries[i].slot,
-                                businesses: items[Int(entries[i].slot)]!.businesses))
+                                businesses: items[Int(entries[i].slot)]!.item.businesses))
                 i = j
             }
             mask = runs.reduce(0) { $0 | ($1.hoursClass >= 0 && $1.hoursClass < 63 ? 1 << UInt64($1.hoursClass) : 1 << 63) }
@@ -84,11 +85,20 @@ public struct OutletGrid: Sendable {
     var allMask: UInt64 = 0
     var cells: [Cell] = []
     /// The outlets by slot; a removed outlet's slot is nil until reused.
-    var items: [IndexedOutlet?] = []
+    var items: [Slot?] = []
     var freeSlots: [Int32] = []
     var slotOf: [Int64: Int32] = [:]
     /// Classes 0...62 as last inserted: what a class test needs without reading an outlet.
     var classes: [ClassInfo?] = Array(repeating: nil, count: 63)
+    /// The memos of every class seen, by class id (``SearchMemo``): shared by the copies of the grid that searches
+    /// read, so a copy made for a change keeps what the searches before it remembered.
+    var classMemos: [ClassMemo] = []
+
+    /// An outlet in the grid and its memo.
+    struct Slot: Sendable {
+        var item: IndexedOutlet
+        var memo: OutletMemo
+    }
 
     struct ClassInfo: Sendable {
         var businesses: BusinessSet
@@ -146,12 +156,14 @@ public struct OutletGrid: Sendable {
 
     mutating func insertEntry(_ item: IndexedOutlet) -> Int32 {
         let slot: Int32
-        if let s = freeSlots.popLast() { slot = s; items[Int(s)] = item } else { slot = Int32(items.count); items.append(item) }
+        let kept = Slot(item: item, memo: OutletMemo())
+        if let s = freeSlots.popLast() { slot = s; items[Int(s)] = kept } else { slot = Int32(items.count); items.append(kept) }
         let o = item.outlet
         slotOf[o.id.rawValue] = slot
         if item.hoursClass >= 0 && item.hoursClass < 63 {
             classes[item.hoursClass] = ClassInfo(businesses: item.businesses, hours: item.hours)
         }
+        while item.hoursClass >= classMemos.count { classMemos.append(ClassMemo()) }
         let c = cell(lat: o.location.lat, lon: o.location.lon)
         cells[Int(c)].entries.append(Entry(lat: o.location.lat, lon: o.location.lon, cosLat: cos(o.location.lat * .pi / 180),
                                            id: o.id.rawValue, slot: slot, hoursClass: Int32(item.hoursClass), kind: o.kind))
@@ -159,7 +171,7 @@ public struct OutletGrid: Sendable {
     }
 
     mutating func removeEntry(id: Int64, rebuild: Bool) {
-        guard let slot = slotOf.removeValue(forKey: id), let item = items[Int(slot)] else { return }
+        guard let slot = slotOf.removeValue(forKey: id), let item = items[Int(slot)]?.item else { return }
         let c = Int(cell(lat: item.outlet.location.lat, lon: item.outlet.location.lon))
         cells[c].entries.removeAll { $0.id == id }
         items[Int(slot)] = nil
@@ -195,5 +207,8 @@ public struct OutletGrid: Sendable {
 
     public mutating func remove(id: Int64) { removeEntry(id: id, rebuild: true) }
 
-    func item(_ slot: Int32) -> IndexedOutlet { items[Int(slot)]! }
+    func item(_ slot: Int32) -> IndexedOutlet { items[Int(slot)]!.item }
+
+    /// The memos of this grid, for what is built from its answers (status sentences, the outlets' JSON).
+    public var memo: SearchMemo { SearchMemo(items: items, classes: classMemos) }
 }

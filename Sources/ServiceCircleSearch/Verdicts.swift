@@ -85,7 +85,8 @@ extension OutletGrid {
     /// Per-query verdicts of hours classes, so that outlets sharing hours and businesses are judged once per
     /// arrival minute. Outlets in a class of their own (-1) are judged each time.
     struct Verdicts {
-        let items: [IndexedOutlet?]
+        let items: [Slot?]
+        let classMemos: [ClassMemo]
         let q: NearestQuery
         var now: [Nearest.TimeVerdict?] = []          // by class, arrival = at
         var later: [Nearest.ClassArrival: Nearest.TimeVerdict] = [:]
@@ -98,6 +99,7 @@ extension OutletGrid {
 
         init(grid: OutletGrid, q: NearestQuery, maxDistance: Double) {
             items = grid.items
+            classMemos = grid.classMemos
             self.q = q
             latest = q.at.adding(minutes: TravelEstimate.minutes(distanceMetres: maxDistance, mode: q.mode))
         }
@@ -108,7 +110,9 @@ extension OutletGrid {
             if c >= 0 {
                 if eta == 0 { if c < now.count, let t = now[c] { return t } } else if let t = later[.init(hoursClass: c, eta: eta)] { return t }
             }
-            let t = Nearest.timeVerdict(hours ?? items[Int(slot)]!.hours, arrival: q.at.adding(minutes: eta), q)
+            let h = hours ?? items[Int(slot)]!.item.hours, arrival = q.at.adding(minutes: eta)
+            // Across searches, the class's last verdict (every search of one instant asks each class the same).
+            let t = c >= 0 && c < classMemos.count ? classMemos[c].timeVerdict(h, arrival: arrival, q) : Nearest.timeVerdict(h, arrival: arrival, q)
             if c >= 0 {
                 if eta == 0 {
                     if c >= now.count { now.append(contentsOf: repeatElement(nil, count: c + 1 - now.count)) }
@@ -129,7 +133,7 @@ extension OutletGrid {
             }
             let c = Int(cls)
             if c >= 0 && c < could.count && could[c] != 0 { return could[c] == 1 }
-            let h = hours ?? items[Int(slot)]!.hours
+            let h = hours ?? items[Int(slot)]!.item.hours
             let v: Bool
             if h.isOpen(at: q.at, for: q.required) { v = true } else if let next = h.nextOpensAt(after: q.at, for: q.required) {
                 v = next <= latest
