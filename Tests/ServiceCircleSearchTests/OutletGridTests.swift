@@ -185,6 +185,59 @@ struct OutletGridTests {
         grid.upsert(outlet(1_001, far, hours: 1))
         #expect(grid.answer(q).nearestOpenBeyondRadius?.outlet.id == .init(1_001))
     }
+
+    /// The grid's memos (the status sentence per hours class, the outlet summary per slot) give what the domain
+    /// computes; a summary is written once per outlet put in the grid, and never taken for an outlet that the grid
+    /// does not keep in the result's slot (another grid's answer, a replaced outlet).
+    @Test func memosGiveWhatTheDomainComputes() {
+        var g = SplitMix(seed: 5)
+        let items = Self.catalogue(&g, count: 400)
+        var grid = OutletGrid(items)
+        var writes: [Int64: Int] = [:]
+        func write(_ item: IndexedOutlet) -> [UInt8] {
+            writes[item.outlet.id.rawValue, default: 0] += 1
+            return Array("\(item.outlet.id.rawValue) \(item.outlet.name)".utf8)
+        }
+        func check(_ answer: NearestAnswer, _ q: NearestQuery, _ memo: SearchMemo) {
+            for r in answer.results + (answer.nearestOpenBeyondRadius.map { [$0] } ?? []) {
+                #expect(memo.statusTextZh(r, q) == r.statusTextZh(q))
+                #expect(memo.summary(of: r, write) == Array("\(r.outlet.id.rawValue) \(r.outlet.name)".utf8))
+            }
+            for s in answer.openingSoon {
+                #expect(memo.statusTextZh(s, q) == s.statusTextZh(q))
+                #expect(memo.summary(of: s, write) == Array("\(s.outlet.id.rawValue) \(s.outlet.name)".utf8))
+            }
+        }
+        var queries: [NearestQuery] = []
+        for instant in ["2026-03-02T10:00:00+08:00", "2026-03-02T12:10:00+08:00", "2026-03-02T22:00:00+08:00", "2026-03-07T10:00:00+08:00"] {
+            for mode in TravelMode.allCases {
+                for _ in 0..<3 {
+                    let p = Geodesy.destination(from: Self.centre, bearingDegrees: g.unit() * 360, distance: g.unit() * 30_000)
+                    queries.append(NearestQuery(point: p, businesses: [.ebikeRegistration], at: at(instant), radius: 3_000, mode: mode))
+                }
+            }
+        }
+        // Twice: the second time every sentence and summary comes from the memos.
+        for _ in 0..<2 { for q in queries { check(grid.answer(q), q, grid.memo) } }
+        #expect(!writes.isEmpty && writes.values.allSatisfy { $0 == 1 })
+        // Another grid's answers (the same outlets, other instances): nothing is taken from this grid's memo.
+        let other = OutletGrid(items.map { IndexedOutlet(outlet: $0.outlet, hours: $0.hours, hoursClass: $0.hoursClass) })
+        writes = [:]
+        for q in queries { check(other.answer(q), q, grid.memo) }
+        for q in queries { check(other.answer(q), q, SearchMemo()) }
+        #expect(!writes.isEmpty && writes.values.allSatisfy { $0 >= 2 })
+        // A replaced outlet gets a new memo: its new summary is written, the old grid's memo keeps the old one.
+        let before = grid.memo
+        let q = queries.first { !grid.answer($0).results.isEmpty }!
+        let first = grid.answer(q).results[0]
+        var renamed = first.outlet
+        renamed.name += "（新）"
+        grid.upsert(IndexedOutlet(outlet: renamed, hours: first.item.hours, hoursClass: first.item.hoursClass))
+        let again = grid.answer(q).results[0]
+        #expect(again.outlet.name == renamed.name)
+        #expect(grid.memo.summary(of: again, write) == Array("\(renamed.id.rawValue) \(renamed.name)".utf8))
+        #expect(before.summary(of: first, write) == Array("\(first.outlet.id.rawValue) \(first.outlet.name)".utf8))
+    }
 }
 
 /// The property tests' generator (HoursEvaluationTests), also as a RandomNumberGenerator for shuffling.

@@ -155,19 +155,22 @@ struct JSONWriter {
         endObject()
     }
 
-    /// The outlet fields every response carries, as ``OutletSummaryDTO`` encodes them. Written once per indexed
-    /// outlet and kept with it (a changed outlet is a new ``IndexedOutlet``, so the copy cannot go stale).
-    mutating func outletSummary(_ item: IndexedOutlet) {
-        if let cached = item.rendered.withLockIfAvailable({ $0 }) ?? nil {
-            comma()
-            bytes.append(contentsOf: cached)
-            return
-        }
+    /// The outlet fields every response carries, as ``OutletSummaryDTO`` encodes them.
+    mutating func outletSummary(_ item: IndexedOutlet) { writeOutletSummary(item) }
+
+    /// An outlet summary written before (``outletSummaryBytes(_:)``).
+    mutating func outletSummary(bytes summary: [UInt8]) {
+        comma()
+        bytes.append(contentsOf: summary)
+    }
+
+    /// An outlet's summary on its own, for the search's memo to keep (``SearchMemo/summary(of:_:)``): the outlets
+    /// /v1/nearest serves are written once, not once per response (a changed outlet is a new ``IndexedOutlet`` in a
+    /// new grid slot, so the copy cannot go stale).
+    static func outletSummaryBytes(_ item: IndexedOutlet) -> [UInt8] {
         var w = JSONWriter(capacity: 1024)
         w.writeOutletSummary(item)
-        _ = item.rendered.withLockIfAvailable { $0 = w.bytes }
-        comma()
-        bytes.append(contentsOf: w.bytes)
+        return w.bytes
     }
 
     private mutating func writeOutletSummary(_ item: IndexedOutlet) {

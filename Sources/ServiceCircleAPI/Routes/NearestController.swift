@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import ServiceCircleDomain
 import ServiceCircleApp
+import ServiceCircleSearch
 
 /// GET /v1/nearest — the five-kilometre service circle (DESIGN.md).
 struct NearestController: Sendable {
@@ -85,27 +86,29 @@ struct NearestController: Sendable {
         q.point = point
         (input.region, input.coverage) = deps.locator.lookup(point)
         let answer: NearestAnswer
+        var memo = SearchMemo()
         let source: String
-        if let model = deps.readModel, let fromMemory = model.answer(q) {
-            answer = fromMemory
+        if let model = deps.readModel, let fromMemory = model.search(q) {
+            answer = fromMemory.answer
+            memo = fromMemory.memo
             source = "memory"
         } else {
             answer = try await fromPostGIS(q)
             source = "postgis"
         }
-        var response = Self.body(answer, q, input).response()
+        var response = Self.body(answer, q, input, memo: memo).response()
         response.headers[Self.sourceHeader] = source
         return response
     }
 
     /// The response body, written directly (keys in sorted order, as every other response):
     /// `query` echoes what was understood, then `results`, `opening_soon`, `nearest_open_beyond_radius`.
-    /// Every result carries `status_text_zh`, the sentence an agent reads to a caller.
-    static func body(_ answer: NearestAnswer, _ q: NearestQuery, _ input: InputPoint) -> JSONWriter {
+    /// Every result carries `status_text_zh`, the sentence an agent reads to a caller. `memo` is that of the grid that
+    /// found the answer: it keeps the outlets' summaries once written and, per hours class, the last status sentence
+    /// (outlets of one class arriving at the same instant read the same one, so it is built once, not once per outlet).
+    static func body(_ answer: NearestAnswer, _ q: NearestQuery, _ input: InputPoint, memo: SearchMemo = SearchMemo()) -> JSONWriter {
         // Five outlets take about 5 KB: one allocation, no regrowth.
         var w = JSONWriter(capacity: 8192)
-        // Outlets of one hours class arriving at the same instant read the same sentence: the hours keep the last one
-        // built (CompiledHours.statusTextZh), so it is built once, not once per outlet.
         func result(_ r: NearestResult) {
             w.beginObject()
             w.key("arrives_at"); w.instant(r.arrivesAt)
@@ -113,8 +116,8 @@ struct NearestController: Sendable {
             w.key("distance_m"); w.int(Int(r.distance.rounded()))
             w.key("eta_minutes"); w.int(r.etaMinutes)
             w.key("open_until_minutes"); w.optional(r.openUntilMinutes)
-            w.key("outlet"); w.outletSummary(r.item)
-            w.key("status_text_zh"); w.string(r.statusTextZh(q))
+            w.key("outlet"); w.outletSummary(bytes: memo.summary(of: r, JSONWriter.outletSummaryBytes))
+            w.key("status_text_zh"); w.string(memo.statusTextZh(r, q))
             w.endObject()
         }
         w.beginObject()
@@ -127,9 +130,9 @@ struct NearestController: Sendable {
             w.key("distance_m"); w.int(Int(s.distance.rounded()))
             w.key("eta_minutes"); w.int(s.etaMinutes)
             w.key("next_opens_at"); w.instant(s.nextOpensAt)
-            w.key("outlet"); w.outletSummary(s.item)
+            w.key("outlet"); w.outletSummary(bytes: memo.summary(of: s, JSONWriter.outletSummaryBytes))
             w.key("status_text_zh")
-            w.string(s.statusTextZh(q))
+            w.string(memo.statusTextZh(s, q))
             w.endObject()
         }
         w.endArray()
@@ -212,7 +215,7 @@ struct NearestController: Sendable {
 }
 
 /// The /v1/nearest body for an answer, as the route writes it (for `servicecircle bench nearest`, which
-/// times the search and the serialization without HTTP).
-public func nearestResponseBytes(_ answer: NearestAnswer, _ q: NearestQuery) -> Int {
-    NearestController.body(answer, q, .init(lat: q.point.lat, lon: q.point.lon, coordsys: "wgs84")).bytes.count
+/// times the search and the serialization without HTTP); `memo` as the route passes it (``ReadModel/search(_:)``).
+public func nearestResponseBytes(_ answer: NearestAnswer, _ q: NearestQuery, memo: SearchMemo = SearchMemo()) -> Int {
+    NearestController.body(answer, q, .init(lat: q.point.lat, lon: q.point.lon, coordsys: "wgs84"), memo: memo).bytes.count
 }

@@ -41,9 +41,13 @@ public final class ReadModel: CatalogueView {
     public var generation: Int { state.withLock { $0.generation } }
 
     /// The answer from memory, or nil while the model is not loaded yet.
-    public func answer(_ q: NearestQuery) -> NearestAnswer? {
-        let published = state.withLock { $0.published }
-        return published?.grid.answer(q)
+    public func answer(_ q: NearestQuery) -> NearestAnswer? { search(q)?.answer }
+
+    /// The answer from memory with the memos of the grid that found it (status sentences, outlet summaries: what the
+    /// response is built from), or nil while the model is not loaded yet.
+    public func search(_ q: NearestQuery) -> (answer: NearestAnswer, memo: SearchMemo)? {
+        guard let published = state.withLock({ $0.published }) else { return nil }
+        return (published.grid.answer(q), published.memo)
     }
 
     public func reload() async throws { try await reloadAll() }
@@ -124,7 +128,11 @@ public final class ReadModel: CatalogueView {
 
     final class Published: Sendable {
         let grid: OutletGrid
-        init(grid: OutletGrid) { self.grid = grid }
+        let memo: SearchMemo
+        init(grid: OutletGrid) {
+            self.grid = grid
+            memo = grid.memo
+        }
     }
 
     struct HoursKey: Hashable, Sendable {

@@ -1,4 +1,3 @@
-import Synchronization
 /// Which rules decided a date's hours.
 public enum RuleSource: Hashable, Sendable {
     /// Dated exceptions covering the date (indexes into `hours.exceptions`).
@@ -25,6 +24,8 @@ public struct OpenStatus: Hashable, Sendable {
 
 /// Hours compiled for evaluation: for every (day kind, weekday) the chosen spans, precomputed once per outlet
 /// so that a status check is a table lookup and a scan of two or three spans, with no allocation.
+/// Immutable once compiled; what searches remember of the answers (the last verdict, the last status sentence) is
+/// kept by the search, per hours class, not here.
 public final class CompiledHours: Sendable {
     @usableFromInline
     struct Span: Sendable {
@@ -54,29 +55,6 @@ public final class CompiledHours: Sendable {
     let calendar: HolidayCalendar
     /// The notes of `hours.exceptions`, by index (read by the Chinese status text).
     let exceptionNotes: [String?]
-    /// The last Chinese status sentence asked of these hours (``statusTextZh(at:for:state:)``); like ``lastVerdict``,
-    /// read and written only when free (a search never waits on it).
-    let lastStatusText = Mutex<StatusTextMemo?>(nil)
-
-    /// The last nearest-search verdict asked of these hours (``Nearest/timeVerdict(_:arrival:_:)``).
-    let lastVerdict = Mutex<VerdictMemo?>(nil)
-
-    struct VerdictMemo {
-        struct Key: Equatable {
-            var arrival: Instant
-            var required: BusinessSet
-            var minService: Int
-        }
-        var key: Key
-        var verdict: Nearest.TimeVerdict
-    }
-
-    struct StatusTextMemo {
-        var instant: Instant
-        var required: BusinessSet
-        var text: String
-    }
-
     static let horizonDays = 366
 
     public init(hours: Hours, businesses: BusinessSet, operating: Bool = true, calendar: HolidayCalendar) {

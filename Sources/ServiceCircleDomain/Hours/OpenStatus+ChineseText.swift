@@ -20,17 +20,11 @@ extension CompiledHours {
     /// - not operating: `暂停营业` (`temporarily_closed`) or `已停止运营` (`closed`); a business the outlet does not offer:
     ///   `不办理所选业务`; no opening within 366 days: `近一年内无办理时间`.
     ///
-    /// The last sentence is kept with the hours: outlets sharing hours (a read-model class) and asked about at the
-    /// same instant — every search of the same second at `at` = now — read it without building it again.
+    /// The nearest search remembers the last sentence per hours class (`ClassMemo` in ServiceCircleSearch): outlets
+    /// sharing hours and asked about at the same instant — every search of the same second at `at` = now — read it
+    /// without building it again.
     public func statusTextZh(at instant: Instant, for required: BusinessSet = .none, state: OperatingState = .active) -> String {
         guard operating, state == .active else { return state == .closed ? "已停止运营" : "暂停营业" }
-        if let memo = lastStatusText.withLockIfAvailable({ $0 }) ?? nil, memo.instant == instant, memo.required == required { return memo.text }
-        let text = buildStatusTextZh(at: instant, for: required)
-        _ = lastStatusText.withLockIfAvailable { $0 = StatusTextMemo(instant: instant, required: required, text: text) }
-        return text
-    }
-
-    func buildStatusTextZh(at instant: Instant, for required: BusinessSet) -> String {
         guard offered.isSuperset(of: required) else { return "不办理所选业务" }
         let date = instant.localDate
         let day = calendar.info(date)

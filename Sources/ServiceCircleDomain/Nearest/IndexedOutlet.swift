@@ -1,5 +1,3 @@
-import Synchronization
-
 /// An outlet ready for the nearest-outlet search: the outlet and its hours compiled against the calendar.
 /// One shared instance per outlet, so grid cells copy a reference, not the outlet.
 public final class IndexedOutlet: Sendable {
@@ -12,9 +10,6 @@ public final class IndexedOutlet: Sendable {
     /// once per class instead of once per outlet; -1 puts the outlet in a class of its own. Ids are dense
     /// (0, 1, 2, ... as the read model numbers them): searches index arrays by them.
     public let hoursClass: Int
-    /// The outlet's JSON summary once the API layer has written it (opaque here): served outlets are written once,
-    /// not once per response.
-    public let rendered = Mutex<[UInt8]?>(nil)
     /// The row version the outlet was read or written at (0 when unknown): the change feed skips what is held.
     public let version: Int
     public init(outlet: Outlet, hours: CompiledHours, hoursTextZh: String? = nil, hoursClass: Int = -1, version: Int = 0) {

@@ -4,7 +4,13 @@ extension NearestResult {
     /// The status at arrival (``CompiledHours/statusTextZh(at:for:state:)``), preceded by the arrival time when the
     /// query travels (`预计 10:20 到达，营业中，17:30 停止办理`).
     public func statusTextZh(_ q: NearestQuery) -> String {
-        Nearest.arrivalPrefix(q, eta: etaMinutes) + item.hours.statusTextZh(at: arrivesAt, for: q.required)
+        statusTextZh(q) { item.hours.statusTextZh(at: $0, for: q.required) }
+    }
+
+    /// The same, with the status sentence of the outlet's hours at an instant (for `q.required`) given by `sentence`:
+    /// the search's memo of it.
+    public func statusTextZh(_ q: NearestQuery, sentence: (Instant) -> String) -> String {
+        Nearest.arrivalPrefix(q, eta: etaMinutes) + sentence(arrivesAt)
     }
 }
 
@@ -13,8 +19,13 @@ extension OpeningSoon {
     /// minimum service time: says so and names the next opening long enough
     /// (`营业中，17:30 停止办理（还剩 5 分钟）；不足 10 分钟办理时间，明天（周二）08:30 可办理`).
     public func statusTextZh(_ q: NearestQuery) -> String {
+        statusTextZh(q) { item.hours.statusTextZh(at: $0, for: q.required) }
+    }
+
+    /// The same, with the status sentence of the outlet's hours at an instant (for `q.required`) given by `sentence`.
+    public func statusTextZh(_ q: NearestQuery, sentence: (Instant) -> String) -> String {
         let arrival = q.at.adding(minutes: etaMinutes)
-        let text = item.hours.statusTextZh(at: arrival, for: q.required)
+        let text = sentence(arrival)
         guard item.hours.isOpen(at: arrival, for: q.required) else { return Nearest.arrivalPrefix(q, eta: etaMinutes) + text }
         return Nearest.arrivalPrefix(q, eta: etaMinutes) + text + "；不足 \(q.minServiceMinutes) 分钟办理时间，"
             + ChineseStatusText.when(nextOpensAt, from: arrival) + " 可办理"

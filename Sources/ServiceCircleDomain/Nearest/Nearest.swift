@@ -67,8 +67,13 @@ public struct NearestResult: Sendable {
     /// First closed instant after arrival; nil when open through the next 366 days.
     public var closesAt: Instant?
     public var openUntilMinutes: Int?
-    package init(item: IndexedOutlet, distance: Double, etaMinutes: Int, arrivesAt: Instant, closesAt: Instant?, openUntilMinutes: Int?) {
+    /// Where the in-memory index that found the outlet keeps it (its slot), so what is built from the answer reaches
+    /// that index's memos without a lookup; -1 when no index found it.
+    package var indexSlot: Int32
+    package init(item: IndexedOutlet, distance: Double, etaMinutes: Int, arrivesAt: Instant, closesAt: Instant?, openUntilMinutes: Int?,
+                 indexSlot: Int32 = -1) {
         self.item = item
+        self.indexSlot = indexSlot
         self.distance = distance
         self.etaMinutes = etaMinutes
         self.arrivesAt = arrivesAt
@@ -85,8 +90,11 @@ public struct OpeningSoon: Sendable {
     public var etaMinutes: Int
     public var nextOpensAt: Instant
     public var closesAt: Instant?
-    package init(item: IndexedOutlet, distance: Double, etaMinutes: Int, nextOpensAt: Instant, closesAt: Instant?) {
+    /// As ``NearestResult/indexSlot``.
+    package var indexSlot: Int32
+    package init(item: IndexedOutlet, distance: Double, etaMinutes: Int, nextOpensAt: Instant, closesAt: Instant?, indexSlot: Int32 = -1) {
         self.item = item
+        self.indexSlot = indexSlot
         self.distance = distance
         self.etaMinutes = etaMinutes
         self.nextOpensAt = nextOpensAt
@@ -138,18 +146,10 @@ public enum Nearest {
         case closed(next: Instant?, closes: Instant?)
     }
 
-    /// The verdict for outlets with these hours arriving at `arrival`. The last one is kept with the hours: every
-    /// search of the same instant (all searches of one second at `at` = now) asks each hours class the same. The
-    /// memo never makes a search wait: when another thread holds it, the verdict is computed afresh.
+    /// The verdict for outlets with these hours arriving at `arrival`: open for the minimum service time (and until
+    /// when), or closed with the next opening long enough. (The in-memory search remembers the last one per hours
+    /// class across searches; this is the computation.)
     package static func timeVerdict(_ hours: CompiledHours, arrival: Instant, _ q: NearestQuery) -> TimeVerdict {
-        let key = CompiledHours.VerdictMemo.Key(arrival: arrival, required: q.required, minService: q.minServiceMinutes)
-        if let memo = hours.lastVerdict.withLockIfAvailable({ $0 }) ?? nil, memo.key == key { return memo.verdict }
-        let verdict = computeTimeVerdict(hours, arrival: arrival, q)
-        _ = hours.lastVerdict.withLockIfAvailable { $0 = CompiledHours.VerdictMemo(key: key, verdict: verdict) }
-        return verdict
-    }
-
-    package static func computeTimeVerdict(_ hours: CompiledHours, arrival: Instant, _ q: NearestQuery) -> TimeVerdict {
         let req = q.required
         // An arrival after 9999-12-31T23:59:59+08:00 cannot be written in RFC 3339: no outlet is open then.
         guard arrival <= Instant.last else { return .closed(next: nil, closes: nil) }
@@ -196,6 +196,12 @@ public enum Nearest {
         package init(hoursClass: Int, eta: Int) { self.hoursClass = hoursClass; self.eta = eta }
     }
 
+    /// Compiled hours (alive for as long as the candidates that hold them) and an arrival.
+    struct HoursArrival: Hashable {
+        var hours: ObjectIdentifier
+        var eta: Int
+    }
+
     /// Ranks candidates inside the radius (any order) and, if results fall short of `limit`, computes
     /// `opening_soon`. The caller fills `nearestOpenBeyondRadius` (see ``firstOpen(_:_:)``) when
     /// `fallbacksApplied`, since that search reads further candidates from the store.
@@ -203,14 +209,25 @@ public enum Nearest {
         let sorted = inRadius.sorted { ($0.distance, $0.id) < ($1.distance, $1.id) }
         var results: [NearestResult] = []
         var closed: [OpeningSoon] = []
+        // Verdicts per (hours class, arrival) and, for outlets in a class of their own, per (hours, arrival): the
+        // PostGIS path's candidates share compiled hours (``CompiledHoursCache``) without a class.
         var memo: [ClassArrival: TimeVerdict] = [:]
+        var byHours: [HoursArrival: TimeVerdict] = [:]
         candidates: for c in sorted {
             let eta = TravelEstimate.minutes(distanceMetres: c.distance, mode: q.mode)
             let time: TimeVerdict
             let cls = c.item.hoursClass
-            if cls >= 0, let t = memo[ClassArrival(hoursClass: cls, eta: eta)] { time = t } else {
-                time = timeVerdict(c.hours, arrival: q.at.adding(minutes: eta), q)
-                if cls >= 0 { memo[ClassArrival(hoursClass: cls, eta: eta)] = time }
+            if cls >= 0 {
+                if let t = memo[ClassArrival(hoursClass: cls, eta: eta)] { time = t } else {
+                    time = timeVerdict(c.hours, arrival: q.at.adding(minutes: eta), q)
+                    memo[ClassArrival(hoursClass: cls, eta: eta)] = time
+                }
+            } else {
+                let key = HoursArrival(hours: ObjectIdentifier(c.hours), eta: eta)
+                if let t = byHours[key] { time = t } else {
+                    time = timeVerdict(c.hours, arrival: q.at.adding(minutes: eta), q)
+                    byHours[key] = time
+                }
             }
             switch verdict(c, eta: eta, time: time, q) {
             case .open(let r):

@@ -53,9 +53,10 @@ struct NearestBench: AsyncParsableCommand {
                     for p in points {
                         let q0 = ContinuousClock.now
                         let q = NearestQuery(point: p, businesses: [b], at: instant)
-                        guard let answer = model.answer(q) else { throw ValidationError("model not loaded") }
+                        guard let found = model.search(q) else { throw ValidationError("model not loaded") }
+                        let answer = found.answer
                         searching += ContinuousClock.now - q0
-                        bytes &+= nearestResponseBytes(answer, q)
+                        bytes &+= nearestResponseBytes(answer, q, memo: found.memo)
                         if round == rounds - 1 {
                             if answer.fallbacksApplied { fallbacks += 1 }
                             latencies.append(Self.micros(ContinuousClock.now - q0))
