@@ -18,6 +18,8 @@ public struct AppDependencies: Sendable {
     public var readModel: ReadModel?
     /// The place lookup (/v1/places, /v1/nearest?place=): the regions given here plus the catalogue's outlets.
     public var places: PlaceDirectory
+    /// "Where is this point" (/v1/regions/at, `query.region` of /v1/nearest): the boundaries in memory.
+    public var locator: RegionLocator
 
     /// The database's health as the probe sees it; nil when nothing probes (tests, command-line tools).
     public var health: DatabaseHealth?
@@ -26,7 +28,8 @@ public struct AppDependencies: Sendable {
     /// (and a call waiting when it goes down is cancelled) instead of waiting for the database to return.
     public init(catalogue: any CatalogueRepository, editor: any EditorRepository, regions: any RegionRepository,
                 keys: any APIKeyRepository, schema: any SchemaStatus, clock: any AppClock = SystemClock(),
-                readModel: ReadModel? = nil, placeRegions: [Region] = [], health: DatabaseHealth? = nil) {
+                readModel: ReadModel? = nil, placeRegions: [Region] = [], health: DatabaseHealth? = nil,
+                locator: RegionLocator = .empty) {
         var catalogue = catalogue, editor = editor, regions = regions, keys = keys, schema = schema
         if let health {
             catalogue = GuardedCatalogue(base: catalogue, health: health)
@@ -45,6 +48,7 @@ public struct AppDependencies: Sendable {
         self.clock = clock
         self.readModel = readModel
         places = PlaceDirectory(catalogue: catalogue, regions: placeRegions)
+        self.locator = locator
     }
 }
 

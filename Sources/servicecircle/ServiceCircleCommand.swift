@@ -70,6 +70,19 @@ struct DatabaseOptions: ParsableArguments {
         return try Region.parseCSV(String(contentsOf: url, encoding: .utf8))
     }
 
+    /// The region locator ("where is this point") from `SeedData/boundaries/`, with the catalogue's districts from
+    /// `regions`; empty when the folder is absent. Logs how long the load took and what it holds.
+    func locator(regions: [Region], logger: Logger) throws -> RegionLocator {
+        let started = ContinuousClock.now
+        let locator = try RegionLocator.load(boundaries: try seedDirectory.appendingPathComponent("boundaries"), catalogue: regions)
+        let s = locator.stats
+        let ms = (ContinuousClock.now - started).components
+        logger.info("region locator loaded", metadata: [
+            "districts": "\(s.districts)", "catalogued": "\(s.catalogued)", "positions": "\(s.positions)",
+            "index_bytes": "\(s.bytes)", "ms": "\(ms.seconds * 1000 + ms.attoseconds / 1_000_000_000_000_000)"])
+        return locator
+    }
+
     func migrations() throws -> [Migration] {
         let sql = try sqlDirectory
         guard FileManager.default.fileExists(atPath: sql.path) else {
@@ -139,9 +152,11 @@ struct Serve: AsyncParsableCommand {
             // The probe has a pool of its own: a busy request pool must not read as an outage.
             let probeClient = PostgresProbe.client(for: location, logger: logger)
             let health = DatabaseHealth()
+            let regions = try db.regions()
             let deps = AppDependencies.postgres(client: client, migrations: migrations,
                                                 readModel: config.readModel == .memory ? ReadModel(client: client, logger: logger) : nil,
-                                                placeRegions: try db.regions(), health: health, logger: logger)
+                                                placeRegions: regions, health: health,
+                                                locator: try db.locator(regions: regions, logger: logger), logger: logger)
             let feed = ChangeFeedService(feed: ChangeFeed(source: PostgresChangeSource(client: client, logger: logger),
                                                           views: deps.views, logger: logger))
             let seedDir = try db.seedDirectory

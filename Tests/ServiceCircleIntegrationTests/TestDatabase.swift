@@ -98,6 +98,11 @@ enum TestDatabase {
         try Region.parseCSV(String(contentsOf: projectDirectory.appendingPathComponent("SeedData/regions.csv"), encoding: .utf8))
     }
 
+    /// The region locator on the committed boundaries, loaded once per test run (as `serve` loads it at start).
+    static let locatorResult = Result { try RegionLocator.load(boundaries: projectDirectory.appendingPathComponent("SeedData/boundaries"),
+                                                               catalogue: try regions()) }
+    static var locator: RegionLocator { get throws { try locatorResult.get() } }
+
     /// Loads the calendar and the given outlets in one transaction.
     static func load(_ records: [OutletRecord], into client: PostgresClient, calendar: Bool = true) async throws {
         let entries = try calendarEntries()
@@ -127,7 +132,8 @@ struct TestApp {
                 try await model!.reloadAll()
             }
             let deps = AppDependencies.postgres(client: client, migrations: try TestDatabase.migrations(), clock: FixedClock(now),
-                                       readModel: model, placeRegions: try TestDatabase.regions(), logger: TestDatabase.logger)
+                                       readModel: model, placeRegions: try TestDatabase.regions(), locator: try TestDatabase.locator,
+                                       logger: TestDatabase.logger)
             let app = Application(router: buildRouter(deps), logger: TestDatabase.logger)
             try await $nearestSource.withValue(memory ? "memory" : "postgis") {
                 try await app.test(.router) { http in try await body(http, client) }

@@ -171,7 +171,7 @@ public enum CoverageOutput {
         w.beginObject()
         w.key("geometry")
         w.beginObject()
-        w.key("coordinates"); w.beginArray(); ring(&w, c.ring); w.endArray()
+        w.key("coordinates"); w.beginArray(); for r in PolygonRing.rfc7946([c.ring]) { ring(&w, r) }; w.endArray()
         w.key("type"); w.string("Polygon")
         w.endObject()
         w.key("id"); w.string(c.cell.id)

@@ -17,6 +17,9 @@ struct NearestController: Sendable {
         var lon: Double
         var coordsys: String
         var place: PlaceResolution? = nil
+        /// The district, city and province of the query point, and whether the catalogue covers it.
+        var region: RegionLocation = .nowhere
+        var coverage: CatalogueCoverage = .unknown
     }
 
     static let parameters: Set<String> = ["lat", "lon", "coordsys", "place", "place_id", "business", "kind", "at", "radius_m", "limit",
@@ -78,8 +81,9 @@ struct NearestController: Sendable {
 
     @Sendable func nearest(_ request: Request, context: AppContext) async throws -> Response {
         var (q, location) = try parse(request)
-        let (point, input) = try await locate(location)
+        var (point, input) = try await locate(location)
         q.point = point
+        (input.region, input.coverage) = deps.locator.lookup(point)
         let answer: NearestAnswer
         let source: String
         if let model = deps.readModel, let fromMemory = model.answer(q) {
@@ -133,6 +137,7 @@ struct NearestController: Sendable {
         w.beginObject()
         w.key("at"); w.instant(q.at)
         w.key("businesses"); w.beginArray(); for b in q.businesses { w.string(b.rawValue) }; w.endArray()
+        w.key("coverage"); w.coverage(input.coverage)
         w.key("detour_factor"); w.double(TravelEstimate.detourFactor)
         w.key("input")
         w.beginObject()
@@ -152,6 +157,7 @@ struct NearestController: Sendable {
         w.key("place")
         if let place = input.place { w.placeResolution(place) } else { w.null() }
         w.key("radius_m"); w.double(q.radius)
+        w.key("region"); w.regionLocation(input.region)
         w.key("speed_kmh")
         if let v = TravelEstimate.speedKmh(q.mode) { w.double(v) } else { w.null() }
         w.endObject()

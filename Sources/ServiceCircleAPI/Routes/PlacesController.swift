@@ -26,7 +26,7 @@ struct PlacesController: Sendable {
         w.beginObject()
         w.key("candidates")
         w.beginArray()
-        for m in search.matches { w.place(m) }
+        for m in search.matches { w.place(m, district: deps.locator.locate(m.place.point).district) }
         w.endArray()
         w.key("query")
         w.beginObject()
@@ -72,10 +72,17 @@ struct PlaceResolution: Sendable {
 
 extension JSONWriter {
     /// One place candidate: what it is, where, and how well it matched.
-    mutating func place(_ m: PlaceMatch) {
+    /// `district` is the district containing the place's point (/v1/places; nil elsewhere writes no key).
+    mutating func place(_ m: PlaceMatch, district: AdminRegion?? = nil) {
         let p = m.place
         beginObject()
         key("address"); optional(p.address)
+        if let district {
+            key("district")
+            if let d = district {
+                beginObject(); key("code"); string(d.code); key("name"); string(d.name); endObject()
+            } else { null() }
+        }
         key("district_code"); optional(p.districtCode)
         key("full_name"); string(p.fullName)
         key("id"); string(p.id)

@@ -6,15 +6,18 @@ import ServiceCircleApp
 /// Regions and their boundaries. Reads are public; boundary writes need an `editor` key, like catalogue edits.
 struct RegionsController: Sendable {
     let store: any RegionRepository
+    let locator: RegionLocator
     let auth: WriteSupport
 
     init(deps: AppDependencies) {
         store = deps.regions
+        locator = deps.locator
         auth = WriteSupport(deps: deps)
     }
 
     func register(on router: Router<AppContext>) {
         router.get("/v1/regions", use: list)
+        router.get("/v1/regions/at", use: at)
         router.get("/v1/regions/{code}", use: show)
         router.get("/v1/regions/{code}/boundary", use: boundary)
         registerWrites(on: router.group("/v1/regions"))
@@ -39,6 +42,34 @@ struct RegionsController: Sendable {
         w.beginArray()
         for r in try await store.regions() { Self.write(&w, r) }
         w.endArray()
+        w.endObject()
+        return w.response()
+    }
+
+    /// `GET /v1/regions/at?lat=&lon=&coordsys=`: the district, city and province containing the point, and whether the
+    /// catalogue covers it. Answered from the boundaries in memory (no database).
+    @Sendable func at(_ request: Request, context: AppContext) async throws -> Response {
+        var p = QueryParameters(request, allowed: ["lat", "lon", "coordsys"])
+        let lat = p.required("lat", p.double("lat", in: -90...90))
+        let lon = p.required("lon", p.double("lon", in: -180...180))
+        let coordsys = p.code("coordsys", CoordinateSystem.self) ?? .wgs84
+        try p.check()
+        guard let lat, let lon else { throw DomainError.invalid("lat", "is required") }
+        let point = Datum.toWGS84(GeoPoint(lat: lat, lon: lon), from: coordsys)
+        let (location, coverage) = locator.lookup(point)
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("city"); w.adminRegion(location.city)
+        w.key("coverage"); w.coverage(coverage)
+        w.key("district"); w.adminRegion(location.district)
+        w.key("province"); w.adminRegion(location.province)
+        w.key("query")
+        w.beginObject()
+        w.key("coordsys"); w.string(coordsys.rawValue)
+        w.key("lat"); w.double(lat)
+        w.key("location"); w.point(PointDTO(point))
+        w.key("lon"); w.double(lon)
+        w.endObject()
         w.endObject()
         return w.response()
     }
@@ -119,9 +150,10 @@ struct RegionsController: Sendable {
         w.beginObject()
         w.key("coordinates")
         w.beginArray()
+        // RFC 7946 §3.1.6: exteriors counter-clockwise, holes clockwise, whatever order PostGIS or an upload gave.
         for poly in mp {
             w.beginArray()
-            for ring in poly { CoverageOutput.ring(&w, ring) }
+            for ring in PolygonRing.rfc7946(poly) { CoverageOutput.ring(&w, ring) }
             w.endArray()
         }
         w.endArray()
@@ -153,5 +185,43 @@ struct RegionsController: Sendable {
         w.key("population_source"); w.string(r.populationSource)
         w.key("province"); w.string(r.province)
         w.endObject()
+    }
+}
+
+extension JSONWriter {
+    /// `{code, level, name}` of a district, city or province, or null.
+    mutating func adminRegion(_ r: AdminRegion?) {
+        guard let r else { null(); return }
+        beginObject()
+        key("code"); string(r.code)
+        key("level"); string(r.level.rawValue)
+        key("name"); string(r.name)
+        endObject()
+    }
+
+    /// `{city, district, province}` of a located point (each ``adminRegion(_:)``).
+    mutating func regionLocation(_ l: RegionLocation) {
+        beginObject()
+        key("city"); adminRegion(l.city)
+        key("district"); adminRegion(l.district)
+        key("province"); adminRegion(l.province)
+        endObject()
+    }
+
+    /// `{in_catalogue, message_zh, region: {city, code, name, province} | null}`: the one coverage shape.
+    mutating func coverage(_ c: CatalogueCoverage) {
+        beginObject()
+        key("in_catalogue"); if let v = c.inCatalogue { bool(v) } else { null() }
+        key("message_zh"); string(c.messageZh)
+        key("region")
+        if let r = c.region {
+            beginObject()
+            key("city"); string(r.city)
+            key("code"); string(r.code)
+            key("name"); string(r.name)
+            key("province"); string(r.province)
+            endObject()
+        } else { null() }
+        endObject()
     }
 }

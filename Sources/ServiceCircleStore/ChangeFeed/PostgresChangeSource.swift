@@ -55,13 +55,13 @@ extension AppDependencies {
     /// The application on PostgreSQL: every repository on one pool.
     public static func postgres(client: PostgresClient, migrations: [Migration], clock: any AppClock = SystemClock(),
                                 readModel: ReadModel? = nil, placeRegions: [Region] = [], health: DatabaseHealth? = nil,
-                                logger: Logger) -> AppDependencies {
+                                locator: RegionLocator = .empty, logger: Logger) -> AppDependencies {
         AppDependencies(catalogue: Catalogue(client: client, logger: logger),
                         editor: CatalogueEditor(client: client, logger: logger),
                         regions: RegionStore(client: client, logger: logger),
                         keys: APIKeyStore(client: client, logger: logger),
                         schema: PostgresSchemaStatus(client: client, logger: logger, migrations: migrations),
-                        clock: clock, readModel: readModel, placeRegions: placeRegions, health: health)
+                        clock: clock, readModel: readModel, placeRegions: placeRegions, health: health, locator: locator)
     }
 }
 
