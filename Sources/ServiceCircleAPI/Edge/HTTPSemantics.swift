@@ -76,7 +76,9 @@ struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let e as HTTPError where e.status == .notFound && e.body == nil {
-            guard let methods = table.methods(for: request.uri.path) else { throw e }
+            // A route that itself answered a bare 404 (its method is served here) keeps it.
+            guard let methods = table.methods(for: request.uri.path), !methods.contains(request.method) || request.method == .options
+            else { throw e }
             let allow = methods.map(\.rawValue).joined(separator: ", ")
             if request.method == .options {
                 var headers = HTTPFields()
