@@ -403,7 +403,7 @@ class Server:
         self.base = f"http://127.0.0.1:{port}"
         self.log = open(log, "w")
         self.proc = subprocess.Popen(
-            [binary, "serve", "--database-url", url, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+            [binary, "serve", "--database-url", url, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--rate-limit", "0"],
             cwd=PROJECT, stdout=self.log, stderr=subprocess.STDOUT)
 
     def wait_ready(self, deadline_s=300):

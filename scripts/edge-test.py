@@ -130,7 +130,7 @@ class Server:
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(
             [binary, "serve", "--database-url", url, "--host", "127.0.0.1", "--port", str(self.port),
-             "--log-level", "warning", *args],
+             "--log-level", "warning", "--rate-limit", "0", *args],
             cwd=PROJECT, stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=preexec)
 
     def wait_ready(self, deadline_s=300):

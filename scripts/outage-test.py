@@ -118,7 +118,8 @@ def phase_url(binary, data):
     if started.returncode != 0:
         raise RuntimeError("db start failed: " + started.stderr)
     url = started.stdout.strip()
-    serve = Serve(binary, ["--database-url", url], os.path.join(ARTIFACTS, "outage-url.log"))
+    # No rate limit: the load below is one client on purpose.
+    serve = Serve(binary, ["--database-url", url, "--rate-limit", "0"], os.path.join(ARTIFACTS, "outage-url.log"))
     try:
         key = run(binary, "keys", "create", "--name", "outage.editor", "--role", "editor", "--database-url", url).stdout.strip().split()[-1]
         status, headers, body, _ = request(serve.base, "/v1/outlets/1")
@@ -199,8 +200,20 @@ def phase_url(binary, data):
 
 
 def phase_embedded(binary, data):
-    serve = Serve(binary, ["--data-dir", data], os.path.join(ARTIFACTS, "outage-embedded.log"))
+    serve = Serve(binary, ["--data-dir", data, "--rate-limit", "5", "--rate-limit-burst", "5"], os.path.join(ARTIFACTS, "outage-embedded.log"))
     try:
+        # Per-client rate limit (this server allows 5 a second, bursts of 5): the sixth quick request is a 429.
+        seen = [request(serve.base, "/v1/outlet-kinds") for _ in range(12)]
+        limited = [r for r in seen if r[0] == 429]
+        check("rate limit: quick requests past the burst get 429", len(limited) >= 5 and seen[0][0] == 200, [r[0] for r in seen])
+        if limited:
+            status, headers, body, _ = limited[0]
+            problem = json.loads(body or b"{}")
+            check("  … problem+json with Retry-After", problem.get("status") == 429 and ("Retry-After" in headers or "retry-after" in headers),
+                  (headers, body[:200]))
+        check("  … health checks are never limited", all(request(serve.base, "/healthz")[0] == 200 for _ in range(10)))
+        time.sleep(1.5)
+        check("  … and the client is served again once tokens are back", request(serve.base, "/v1/outlet-kinds")[0] == 200)
         with open(os.path.join(data, "pgdata", "postmaster.pid")) as f:
             pid = int(f.readline())
         os.kill(pid, signal.SIGKILL)

@@ -98,7 +98,7 @@ class Server:
         self.base = f"http://127.0.0.1:{port}"
         self.log = open(logpath, "w")
         self.proc = subprocess.Popen(
-            [binary, "serve", "--database-url", url, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+            [binary, "serve", "--database-url", url, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--rate-limit", "0",
              "--project-dir", PROJECT],
             cwd=PROJECT, stdout=self.log, stderr=subprocess.STDOUT)
 
