@@ -131,7 +131,7 @@ class Server:
 
 
 def create_key(binary, url):
-    out = subprocess.run([binary, "keys", "create", "--database-url", url, "--name", "schemathesis", "--role", "editor",
+    out = subprocess.run([binary, "keys", "create", "--database-url", url, "--name", "schemathesis", "--role", "admin",
                           "--log-level", "warning", "--project-dir", PROJECT],
                          cwd=PROJECT, check=True, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     key = out.stdout.strip().splitlines()[-1].strip()

@@ -261,6 +261,10 @@ extension WriteAuthTests {
                 let r = try await call(http, .post, "/v1/imports\(q)", key: keys.editor, raw: "", contentType: "text/csv")
                 #expect(r.status == .badRequest, "empty import \(q)")
             }
+            // A file that is not a catalogue file at all (a GeoJSON array sent as CSV) is refused in a dry run too.
+            let notOurs = try await call(http, .post, "/v1/imports?dry_run=true&format=csv", key: keys.editor, raw: "[null, null]",
+                                         contentType: "application/geo+json")
+            #expect(notOurs.status == .badRequest)
             #expect(try await call(http, .get, "/v1/keys?include_revoked=banana", key: keys.admin).status == .badRequest)
             #expect(try await call(http, .get, "/v1/keys?include_revoked=true", key: keys.admin).status == .ok)
         }

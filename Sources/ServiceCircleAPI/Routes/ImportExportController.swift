@@ -82,7 +82,10 @@ struct ImportExportController: Sendable {
         var q = QueryParameters(request, allowed: ["dry_run", "format"])
         let format = Self.format(request, &q, bytes: bytes)
         let parsed = OutletImport.parse(bytes, format: format)
-        if !parsed.issues.isEmpty && !dryRun {
+        // File-level problems (an unreadable file, a header that is not ours) refuse the import even in a dry run:
+        // there are no rows to report on. Row problems are what a dry run reports (200).
+        let fileLevel = parsed.issues.contains { $0.row == 0 }
+        if !parsed.issues.isEmpty && (!dryRun || fileLevel) {
             let shown = parsed.issues.prefix(100).map { i in
                 InvalidParam(name: i.row == 0 ? (i.field ?? "file") : "row \(i.row)" + (i.field.map { ": \($0)" } ?? ""), reason: i.reason)
             }
