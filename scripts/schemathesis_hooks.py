@@ -230,9 +230,16 @@ def _hours(hours):
         kept.append(rule)
     if isinstance(hours.get("rules"), list):
         hours["rules"] = kept
+    ids = set()
     for e in hours.get("exceptions") or []:
         if isinstance(e, dict):
             _exception_body(e)
+            # Exception ids are unique within an outlet: a repeated one loses its id (the server gives it one).
+            if isinstance(e.get("id"), str):
+                if e["id"] in ids:
+                    del e["id"]
+                else:
+                    ids.add(e["id"])
 
 
 def _exception_body(body):
