@@ -90,10 +90,12 @@ struct WriteSupport: Sendable {
         var versions = Set<Int>()
         for item in raw.split(separator: ",", omittingEmptySubsequences: false) {
             let t = item.trimmingCharacters(in: .whitespaces)
-            // RFC 9110 entity-tag: optional W/, then a quoted string without quotes inside. Anything else is a
-            // malformed header: 400 naming it (a well-formed tag that is not the outlet's current one is a 412).
+            // RFC 9110 entity-tag: optional W/, then a quoted string without quotes inside. Where If-Match is required
+            // (outlet writes) anything else is a malformed header: 400 naming it. Where it is optional (exceptions) a
+            // value that is not a tag simply matches no version: 412 with the current ETag, as for a stale tag.
             let tag = t.hasPrefix("W/") ? t.dropFirst(2) : t[...]
             if t != "*" && !(tag.count >= 2 && tag.hasPrefix("\"") && tag.hasSuffix("\"") && !tag.dropFirst().dropLast().contains("\"")) {
+                if !required { continue }
                 throw DomainError.invalid("If-Match", "must be one or more entity tags such as W/\"\(id.rawValue)-3\" (the ETag of GET /v1/outlets/\(id.rawValue)), not '\(raw)'")
             }
             if t == "*" {
