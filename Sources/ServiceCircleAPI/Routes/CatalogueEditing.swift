@@ -87,26 +87,46 @@ struct WriteSupport: Sendable {
             }
             return nil
         }
+        guard let tags = Self.entityTags(raw) else {
+            throw DomainError.invalid("If-Match", "must be one or more entity tags such as W/\"\(id.rawValue)-3\" (the ETag of GET /v1/outlets/\(id.rawValue)), not '\(raw)'")
+        }
         var versions = Set<Int>()
-        for item in raw.split(separator: ",", omittingEmptySubsequences: false) {
-            let t = item.trimmingCharacters(in: .whitespaces)
-            // RFC 9110 entity-tag: optional W/, then a quoted string without quotes inside. Where If-Match is required
-            // (outlet writes) anything else is a malformed header: 400 naming it. Where it is optional (exceptions) a
-            // value that is not a tag simply matches no version: 412 with the current ETag, as for a stale tag.
-            let tag = t.hasPrefix("W/") ? t.dropFirst(2) : t[...]
-            if t != "*" && !(tag.count >= 2 && tag.hasPrefix("\"") && tag.hasSuffix("\"") && !tag.dropFirst().dropLast().contains("\"")) {
-                if !required { continue }
-                throw DomainError.invalid("If-Match", "must be one or more entity tags such as W/\"\(id.rawValue)-3\" (the ETag of GET /v1/outlets/\(id.rawValue)), not '\(raw)'")
-            }
-            if t == "*" {
+        for tag in tags {
+            if tag == "*" {
                 throw Problem(status: .preconditionRequired, detail: "If-Match: * is not accepted; send the ETag of the outlet you edited")
             }
             // The tag names a stored version: `W/"42-3"` (as served) and `"42-3"` (as served before tags were weak)
             // both ask for version 3. The W/ says the status in the body may differ, not that the version may.
-            let inner = tag.dropFirst().dropLast().split(separator: "-")
+            let opaque = tag.hasPrefix("W/") ? tag.dropFirst(3).dropLast() : tag.dropFirst().dropLast()
+            let inner = opaque.split(separator: "-")
             if inner.count == 2, Int64(inner[0]) == id.rawValue, let v = Int(inner[1]) { versions.insert(v) }
         }
         return versions
+    }
+
+    /// The entity tags of an If-Match value (RFC 9110: `*`, or a comma-separated list of `W/"…"` / `"…"` with optional
+    /// white space; a tag may hold commas), nil when the value is not such a list.
+    static func entityTags(_ raw: String) -> [Substring]? {
+        let s = Substring(raw)
+        if s.trimmingCharacters(in: .whitespaces) == "*" { return ["*"] }
+        var tags: [Substring] = []
+        var i = s.startIndex
+        func skipSpace() { while i < s.endIndex, s[i] == " " || s[i] == "\t" { i = s.index(after: i) } }
+        while true {
+            skipSpace()
+            let start = i
+            if s[i...].hasPrefix("W/") { i = s.index(i, offsetBy: 2) }
+            guard i < s.endIndex, s[i] == "\"" else { return nil }
+            i = s.index(after: i)
+            while i < s.endIndex, s[i] != "\"" { i = s.index(after: i) }
+            guard i < s.endIndex else { return nil }
+            i = s.index(after: i)
+            tags.append(s[start..<i])
+            skipSpace()
+            if i == s.endIndex { return tags }
+            guard s[i] == "," else { return nil }
+            i = s.index(after: i)
+        }
     }
 
     // MARK: Responses
