@@ -94,7 +94,16 @@ def before_call(context, case, kwargs):
     # or that values from earlier responses fill in).
     if _positive(case):
         _within_rules(context, case)
+    if _positive(case) or not _negative(case):
         _entity_tags(case)
+
+
+def _negative(case):
+    meta = getattr(case, "meta", None)
+    if meta is None:
+        return False
+    mode = meta.generation.mode
+    return str(getattr(mode, "value", mode)).lower() == "negative"
 
 
 _ETAG = re.compile(r'^[ \t]*(W/)?"[^"]*"([ \t]*,[ \t]*(W/)?"[^"]*")*[ \t]*$')
@@ -103,9 +112,12 @@ _ETAG = re.compile(r'^[ \t]*(W/)?"[^"]*"([ \t]*,[ \t]*(W/)?"[^"]*")*[ \t]*$')
 def _entity_tags(case):
     # The document gives If-Match a pattern (a list of entity tags) and the server answers 400 to anything else, but
     # schemathesis' coverage phase sends some non-matching header values as "valid" data: make those well formed.
-    headers = case.headers if isinstance(case.headers, dict) else None
-    if headers and "If-Match" in headers and not _ETAG.match(str(headers["If-Match"])):
-        headers["If-Match"] = '"0-0"'
+    headers = case.headers
+    if not headers:
+        return
+    for name in list(headers.keys()):
+        if str(name).lower() == "if-match" and not _ETAG.match(str(headers[name])):
+            headers[name] = '"0-0"'
 
 
 def _within_rules(context, case):
