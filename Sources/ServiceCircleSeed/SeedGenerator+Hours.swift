@@ -1,7 +1,7 @@
 import ServiceCircleDomain
 import Foundation
 
-/// Opening-hours and business templates of the seed catalogues (DESIGN.md "Hours semantics").
+/// Opening-hours and business templates of the seed catalogues (docs/hours.md).
 /// Government offices use `workday` (not mon..fri) so that 调休 make-up Saturdays count as working days.
 extension SeedGenerator {
     // MARK: - Building blocks

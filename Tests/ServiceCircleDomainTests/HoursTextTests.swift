@@ -140,7 +140,7 @@ import Testing
     }
 
     @Test func perBusinessRules() throws {
-        // Two rules on the same days combine (DESIGN.md): written as an additional OSM rule with ",".
+        // Two rules on the same days combine (docs/hours.md): written as an additional OSM rule with ",".
         let h = Hours(rules: [
             Self.rule([.workday], [("08:30", "17:30")]),
             Self.rule([.workday], [("17:30", "20:00")], [.vehicleInspection, .inspectionSticker]),

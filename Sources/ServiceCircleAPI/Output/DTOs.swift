@@ -3,7 +3,7 @@ import Hummingbird
 import ServiceCircleApp
 import ServiceCircleDomain
 
-/// JSON bodies of the v1 contract (DESIGN.md); keys become snake_case through `APIJSON.encoder`.
+/// JSON bodies of the v1 contract (docs/hours.md); keys become snake_case through `APIJSON.encoder`.
 enum APIJSON {
     static let encoder: JSONEncoder = {
         let e = JSONEncoder()
@@ -29,7 +29,7 @@ struct PointDTO: Codable, Sendable, Equatable {
     }
 }
 
-/// The outlet fields every response carries (DESIGN.md "Conventions").
+/// The outlet fields every response carries (docs/hours.md "Conventions").
 struct OutletSummaryDTO: Encodable, Sendable {
     var id: Int64
     var code: String

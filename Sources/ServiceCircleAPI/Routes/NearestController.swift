@@ -4,7 +4,7 @@ import ServiceCircleDomain
 import ServiceCircleApp
 import ServiceCircleSearch
 
-/// GET /v1/nearest — the five-kilometre service circle (DESIGN.md).
+/// GET /v1/nearest — the five-kilometre service circle (docs/hours.md).
 struct NearestController: Sendable {
     let deps: AppDependencies
 

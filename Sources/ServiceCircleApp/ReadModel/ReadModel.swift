@@ -4,7 +4,7 @@ import ServiceCircleDomain
 import ServiceCircleSearch
 import Synchronization
 
-/// The in-memory read model of the nearest-outlet search (DESIGN.md "Later (performance issue)").
+/// The in-memory read model of the nearest-outlet search (docs/architecture.md).
 ///
 /// Every active outlet is held in an ``OutletGrid`` with its hours compiled against the calendar. It is one of the
 /// views the ``ChangeFeed`` keeps fresh: a changed outlet is re-read by id unless the model already holds that

@@ -12,7 +12,7 @@ extension Hours {
     /// - intervals sorted by start, as `08:30–12:00` (en dash) joined by "、"; `00:00–24:00` alone → `24 小时`
     ///   (so a `daily` 00:00–24:00 rule reads `每天 24 小时`); a past-midnight interval as `22:00–次日02:00`;
     /// - a rule limited to businesses ends with `（仅` + their ``BusinessCode/nameZh`` in catalogue order joined by "、" + `）`;
-    /// - holidays, per the precedence of DESIGN.md: when no rule names `holiday` and none is `daily`, the text adds
+    /// - holidays, per the precedence of docs/hours.md: when no rule names `holiday` and none is `daily`, the text adds
     ///   `法定节假日休息`; when a `daily` rule exists and none names `holiday`, holidays follow it and nothing is added;
     /// - dated exceptions after the rules, sorted by date: `2026-03-01至2026-03-10 暂停办理（系统升级）`, a single day
     ///   as `2026年3月1日`, special hours as `2026年3月1日 09:00–12:00（仅…）（note）`;

@@ -10,7 +10,7 @@ public enum RuleSource: Hashable, Sendable {
     case notOperating
 }
 
-/// The answer to "is it open for this business at this instant?" (DESIGN.md /status).
+/// The answer to "is it open for this business at this instant?" (docs/hours.md, status).
 public struct OpenStatus: Hashable, Sendable {
     public var open: Bool
     /// First closed instant at or after the query instant when open; nil if open through the next 366 days.

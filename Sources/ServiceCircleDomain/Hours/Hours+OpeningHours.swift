@@ -14,9 +14,9 @@ extension Hours {
     /// - a `daily` rule 00:00–24:00 for every business is `24/7`; a past-midnight interval is `22:00-02:00`;
     /// - a rule limited to businesses carries them as an OSM comment of codes: `Sa 09:00-12:00 "vehicle_inspection"`;
     /// - holidays: when no rule reaches statutory holidays (no `holiday`, no `daily`) the text ends with `PH off`,
-    ///   as DESIGN.md's precedence closes them;
+    ///   as docs/hours.md's precedence closes them;
     /// - OSM semantics (a later `;` rule replaces earlier ones on its days, a `,` rule adds to them) are honoured:
-    ///   rules are written in order, joined by `; `, or by `, ` where DESIGN.md's precedence combines a rule with an
+    ///   rules are written in order, joined by `; `, or by `, ` where docs/hours.md's precedence combines a rule with an
     ///   earlier one on the same days; when no order expresses the precedence (e.g. a `holiday` rule before a
     ///   `daily` one) the rules are reordered by precedence tier, and as a last resort rewritten per day
     ///   (see ``normalizedForOSM()``);
@@ -58,13 +58,13 @@ extension Hours {
     ///   several joined by `,`; days without times mean 00:00–24:00; `off` / `closed`;
     /// - a comment `"code code"` whose every word is a ``BusinessCode`` raw value limits the rule to those businesses.
     ///
-    /// Day mapping (China's calendar, see DESIGN.md): the item `Mo-Fr` is `workday`, the item `Sa-Su` or the
+    /// Day mapping (China's calendar, see docs/hours.md): the item `Mo-Fr` is `workday`, the item `Sa-Su` or the
     /// consecutive items `Sa,Su` are `restday`, the item `Mo-Su` is `daily`, `PH` is `holiday`; every other item is
     /// plain weekday selectors. Only `daily` (`Mo-Su`, no day selector, `24/7`) and `PH` reach statutory holidays:
     /// like the hours model, a rule on weekdays does not apply on a holiday falling on them.
     ///
     /// Overrides: when the rules read with OSM semantics (later `;` rules replace earlier ones per day) give the same
-    /// per-day result as DESIGN.md's precedence, the rules are kept as written. Otherwise they are rewritten per day so
+    /// per-day result as docs/hours.md's precedence, the rules are kept as written. Otherwise they are rewritten per day so
     /// that the result evaluates the same on every ordinary day and holiday: `Mo-Fr 08:00-17:00; We off` becomes
     /// `mon,tue,thu,fri 08:00-17:00`, `Mo-Su 08:00-18:00; PH off` becomes `workday,restday 08:00-18:00` (not `daily`,
     /// which would reach holidays). A rewritten day set is named by ``DaySelector``s preferring the calendar ones:
@@ -119,7 +119,7 @@ enum OSMHours {
         !rule.days.isEmpty && !rule.intervals.isEmpty && rule.businesses?.isEmpty != true
     }
 
-    /// For each slot, the labels of the rules DESIGN.md's precedence chooses there (effective ones), sorted.
+    /// For each slot, the labels of the rules docs/hours.md's precedence chooses there (effective ones), sorted.
     /// Slot Mo…Fr is an ordinary workday, Sa/Su an ordinary rest day, PH a holiday.
     static func modelChoice(_ rules: [(label: Int, rule: HoursRule)]) -> [[Int]] {
         (0..<8).map { s -> [Int] in
@@ -594,7 +594,7 @@ struct OSMHoursParser {
 
     // MARK: Semantics
 
-    /// Keeps the rules as written when DESIGN.md's precedence agrees with OSM's reading, else rewrites them per day.
+    /// Keeps the rules as written when docs/hours.md's precedence agrees with OSM's reading, else rewrites them per day.
     func resolve(_ written: [Rule]) throws(DomainError) -> [HoursRule] {
         var items: [OSMHours.Item] = []
         var direct: [(label: Int, rule: HoursRule)] = []
@@ -610,7 +610,7 @@ struct OSMHoursParser {
         let rules = OSMHours.modelChoice(direct) == osm
             ? direct.map(\.rule)
             : OSMHours.flatten(osm) { direct[$0].rule }
-        // Overlaps the hours model rejects (DESIGN.md): rules sharing a selector and a business.
+        // Overlaps the hours model rejects (docs/hours.md): rules sharing a selector and a business.
         for a in rules.indices {
             for b in rules.indices where b > a {
                 guard !Set(rules[a].days).isDisjoint(with: rules[b].days) else { continue }

@@ -1,4 +1,4 @@
-/// Which dates a rule applies to (DESIGN.md "Hours semantics").
+/// Which dates a rule applies to (docs/hours.md).
 public enum DaySelector: String, CaseIterable, Codable, Sendable, Hashable {
     case mon, tue, wed, thu, fri, sat, sun, workday, restday, holiday, daily
 
@@ -84,7 +84,7 @@ public struct Hours: Hashable, Sendable {
 // MARK: - JSON form
 
 extension Hours {
-    /// The JSON form of DESIGN.md: `{"rules": [{"days": [...], "intervals": [["08:30","12:00"]], "businesses": [...]}], "exceptions": [...]}`.
+    /// The JSON form of docs/hours.md: `{"rules": [{"days": [...], "intervals": [["08:30","12:00"]], "businesses": [...]}], "exceptions": [...]}`.
     public var json: JSONValue {
         func ranges(_ r: [TimeRange]) -> JSONValue {
             .array(r.map { .array([.string($0.start.description), .string($0.end.description)]) })

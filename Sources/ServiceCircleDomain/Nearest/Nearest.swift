@@ -1,4 +1,4 @@
-/// The five-kilometre question (DESIGN.md /v1/nearest), normalised: a WGS-84 point, what the citizen needs,
+/// The five-kilometre question (docs/api.md, /v1/nearest), normalised: a WGS-84 point, what the citizen needs,
 /// when they leave and how they travel.
 public struct NearestQuery: Sendable, Hashable {
     public var point: GeoPoint

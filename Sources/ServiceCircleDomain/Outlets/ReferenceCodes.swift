@@ -1,4 +1,4 @@
-/// The kinds of outlet in the network. Codes are a stable contract (DESIGN.md "Reference codes").
+/// The kinds of outlet in the network. Codes are a stable contract (docs/hours.md "Reference codes").
 public enum OutletKind: String, CaseIterable, Codable, Sendable, Hashable {
     case vehicleAdminOffice = "vehicle_admin_office"
     case branchOffice = "branch_office"
