@@ -27,7 +27,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "==> starting the server (first start loads SeedData: calendar, outlets, regions, demand)"
-"$BIN" serve --data-dir "$DIR/db" --port "$PORT" --log-level warning &
+"$BIN" serve --data-dir "$DIR/db" --port "$PORT" --log-level warning --rate-limit 0 &
 SERVER_PID=$!
 deadline=$(( $(date +%s) + 300 ))
 until curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; do

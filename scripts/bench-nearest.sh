@@ -98,7 +98,7 @@ sed -e "s|&business=$BUSINESS\"|\&business=$BUSINESS\&at=$DAYTIME\"|" "$BENCH/ne
 rss_mb() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 
 start_server() {  # $1 = read model mode
-  "$BIN" serve --database-url "$URL" --no-seed --port "$PORT" --read-model "$1" --log-level warning &
+  "$BIN" serve --database-url "$URL" --no-seed --port "$PORT" --read-model "$1" --log-level warning --rate-limit 0 &
   SERVER_PID=$!
   local t0=$(date +%s%N)
   local deadline=$(( $(date +%s) + 600 ))
