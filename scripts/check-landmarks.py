@@ -32,6 +32,7 @@ SEED = ROOT / "SeedData"
 BOUNDARIES = SEED / "boundaries"
 LANDMARKS = SEED / "gazetteer" / "landmarks.csv"
 BORDERLINE_M = 30.0
+NEAR_M = 300.0  # an estimate is good to a few hundred metres: closer than this to the border, its district deserves a look
 
 
 def load(path: Path) -> list[tuple[dict, object]]:
@@ -76,7 +77,7 @@ def main() -> int:
     with open(LANDMARKS, encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
 
-    outside, borderline, unknown = [], [], []
+    outside, borderline, near, unknown = [], [], [], []
     per = Counter()
     for r in rows:
         code = r["district_code"]
@@ -93,6 +94,8 @@ def main() -> int:
             outside.append(item)
         elif d < BORDERLINE_M:
             borderline.append(item)
+        elif d < NEAR_M and r["approximate"] == "true":
+            near.append(item)
 
     md = ["# Landmarks against their districts (generated)", "",
           "Written by `scripts/check-landmarks.py` (reports, fixes nothing) from `landmarks.csv` and "
@@ -104,6 +107,8 @@ def main() -> int:
           f"- {len(rows)} landmarks in {len(per)} districts; {sum(r['approximate'] == 'true' for r in rows)} approximate.",
           f"- Outside their district's polygon by {BORDERLINE_M:.0f} m or more: **{len(outside)}**.",
           f"- Borderline (< {BORDERLINE_M:.0f} m from the border, inside or out): **{len(borderline)}**.",
+          f"- Approximate positions inside, {BORDERLINE_M:.0f}–{NEAR_M:.0f} m from the border (listed for review, "
+          f"not errors): {len(near)}.",
           f"- district_code not a seeded district: **{len(unknown)}**.", ""]
 
     def table(items, title):
@@ -120,6 +125,7 @@ def main() -> int:
 
     table(outside, f"Outside their district (≥ {BORDERLINE_M:.0f} m)")
     table(borderline, f"Borderline (< {BORDERLINE_M:.0f} m from the border)")
+    table(near, f"Approximate positions {BORDERLINE_M:.0f}–{NEAR_M:.0f} m inside the border (for review)")
     if unknown:
         md.append("## Unknown district codes\n")
         md += [f"- {r['name']}: {r['district_code']}" for r in unknown]
