@@ -20,6 +20,7 @@ import csv
 import io
 import re
 import sys
+from collections import Counter
 from importlib.metadata import version
 from pathlib import Path
 
@@ -229,10 +230,20 @@ def main() -> int:
             rows.append([text, p])
     write_csv(OUT / "pinyin.csv", ["text", "pinyin"], rows)
 
+    # How often each character is read each way in the names above (one syllable per character where the text is
+    # all Han): a character's readings are listed most used first, pypinyin's order breaking ties (and ordering the
+    # readings no name uses).
+    used: Counter[tuple[str, str]] = Counter()
+    for text, p in rows:
+        syllables = p.split()
+        if len(syllables) == len(text) and all(HAN.match(c) for c in text):
+            used.update(zip(text, syllables))
     chars = sorted({c for t in names for c in t + fold(t, table) if HAN.match(c)})
     char_rows, missing = [], []
     for c in chars:
         rs = char_readings(c)
+        rs += sorted({s for (k, s) in used if k == c and s not in rs})
+        rs = [r for _, r in sorted(((-used[(c, r)], i), r) for i, r in enumerate(rs))]
         if rs:
             char_rows.append([c, ";".join(rs)])
         else:
