@@ -65,7 +65,7 @@ PLACE_READINGS = {
     "魏都": "wei du", "宜都": "yi du", "昌都": "chang du",
     "长丰": "chang feng", "长宁": "chang ning", "长岭": "chang ling", "长武": "chang wu", "长泰": "chang tai",
     "长洲": "chang zhou", "长海": "chang hai", "长顺": "chang shun",
-    "六合": "lu he", "龙圩": "long xu",
+    "六合": "lu he", "龙圩": "long xu", "宕昌": "tan chang", "崆峒": "kong tong",
     # phrases that pypinyin's forward segmentation splits wrongly (湖北省|长途, 换|行驶证)
     "省长途": "sheng chang tu", "换行驶证": "huan xing shi zheng",
 }
