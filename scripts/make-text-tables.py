@@ -211,6 +211,20 @@ def char_readings(c: str) -> list[str]:
     return seen
 
 
+def gb2312_hanzi() -> set[str]:
+    """The Chinese characters of GB 2312 (rows 16–87), decoded with Python's own codec."""
+    out = set()
+    for row in range(0xB0, 0xF8):
+        for cell in range(0xA1, 0xFF):
+            try:
+                c = bytes([row, cell]).decode("gb2312")
+            except UnicodeDecodeError:
+                continue
+            if HAN.match(c):
+                out.add(c)
+    return out
+
+
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     table = ts_table()
@@ -238,7 +252,9 @@ def main() -> int:
         syllables = p.split()
         if len(syllables) == len(text) and all(HAN.match(c) for c in text):
             used.update(zip(text, syllables))
-    chars = sorted({c for t in names for c in t + fold(t, table) if HAN.match(c)})
+    # Every character of the names, and every character of GB 2312 (levels 1 and 2: the 6,763 characters of
+    # everyday text), so that a caller's homophone typo (黄坡 for 黄陂, 火车战 for 火车站) has a reading too.
+    chars = sorted({c for t in names for c in t + fold(t, table) if HAN.match(c)} | gb2312_hanzi())
     char_rows, missing = [], []
     for c in chars:
         rs = char_readings(c)
