@@ -20,6 +20,8 @@ public struct AppDependencies: Sendable {
     public var places: PlaceDirectory
     /// "Where is this point" (/v1/regions/at, `query.region` of /v1/nearest): the boundaries in memory.
     public var locator: RegionLocator
+    /// The caller vocabulary, character tables, landmarks and national regions (`GET /v1/ask`).
+    public var hotline: HotlineData
 
     /// The database's health as the probe sees it; nil when nothing probes (tests, command-line tools).
     public var health: DatabaseHealth?
@@ -29,7 +31,7 @@ public struct AppDependencies: Sendable {
     public init(catalogue: any CatalogueRepository, editor: any EditorRepository, regions: any RegionRepository,
                 keys: any APIKeyRepository, schema: any SchemaStatus, clock: any AppClock = SystemClock(),
                 readModel: ReadModel? = nil, placeRegions: [Region] = [], health: DatabaseHealth? = nil,
-                locator: RegionLocator = .empty) {
+                locator: RegionLocator = .empty, hotline: HotlineData = .empty) {
         var catalogue = catalogue, editor = editor, regions = regions, keys = keys, schema = schema
         if let health {
             catalogue = GuardedCatalogue(base: catalogue, health: health)
@@ -47,7 +49,8 @@ public struct AppDependencies: Sendable {
         calendar = CalendarCache(catalogue: catalogue)
         self.clock = clock
         self.readModel = readModel
-        places = PlaceDirectory(catalogue: catalogue, regions: placeRegions)
+        places = PlaceDirectory(catalogue: catalogue, regions: placeRegions, hotline: hotline)
+        self.hotline = hotline
         self.locator = locator
     }
 }

@@ -83,6 +83,18 @@ struct DatabaseOptions: ParsableArguments {
         return locator
     }
 
+    /// The hotline's vocabulary, character tables, landmarks and national regions from `SeedData/`.
+    func hotline(regions: [Region], logger: Logger) throws -> HotlineData {
+        let started = ContinuousClock.now
+        let data = try HotlineData.load(seedDirectory: try seedDirectory, catalogue: regions)
+        let ms = (ContinuousClock.now - started).components
+        logger.info("hotline data loaded", metadata: [
+            "words": "\(data.vocabulary.words.count + data.vocabulary.online.count)", "landmarks": "\(data.landmarks.count)",
+            "national_regions": "\(data.national.count)", "pinyin_names": "\(data.tables.namePinyin.count)",
+            "ms": "\(ms.seconds * 1000 + ms.attoseconds / 1_000_000_000_000_000)"])
+        return data
+    }
+
     func migrations() throws -> [Migration] {
         let sql = try sqlDirectory
         guard FileManager.default.fileExists(atPath: sql.path) else {
@@ -160,7 +172,8 @@ struct Serve: AsyncParsableCommand {
             let deps = AppDependencies.postgres(client: client, migrations: migrations,
                                                 readModel: config.readModel == .memory ? ReadModel(client: client, logger: logger) : nil,
                                                 placeRegions: regions, health: health,
-                                                locator: try db.locator(regions: regions, logger: logger), logger: logger)
+                                                locator: try db.locator(regions: regions, logger: logger),
+                                                hotline: try db.hotline(regions: regions, logger: logger), logger: logger)
             let feed = ChangeFeedService(feed: ChangeFeed(source: PostgresChangeSource(client: client, logger: logger),
                                                           views: deps.views, logger: logger))
             let seedDir = try db.seedDirectory

@@ -103,6 +103,11 @@ enum TestDatabase {
                                                                catalogue: try regions()) }
     static var locator: RegionLocator { get throws { try locatorResult.get() } }
 
+    /// The hotline's data from SeedData, loaded once per test run (as `serve` loads it at start).
+    static let hotlineResult = Result { try HotlineData.load(seedDirectory: projectDirectory.appendingPathComponent("SeedData"),
+                                                             catalogue: try regions()) }
+    static var hotline: HotlineData { get throws { try hotlineResult.get() } }
+
     /// Loads the calendar and the given outlets in one transaction.
     static func load(_ records: [OutletRecord], into client: PostgresClient, calendar: Bool = true) async throws {
         let entries = try calendarEntries()
@@ -133,6 +138,7 @@ struct TestApp {
             }
             let deps = AppDependencies.postgres(client: client, migrations: try TestDatabase.migrations(), clock: FixedClock(now),
                                        readModel: model, placeRegions: try TestDatabase.regions(), locator: try TestDatabase.locator,
+                                       hotline: try TestDatabase.hotline,
                                        logger: TestDatabase.logger)
             let app = Application(router: buildRouter(deps), logger: TestDatabase.logger)
             try await $nearestSource.withValue(memory ? "memory" : "postgis") {

@@ -85,20 +85,19 @@ struct NearestController: Sendable {
         var (point, input) = try await locate(location)
         q.point = point
         (input.region, input.coverage) = deps.locator.lookup(point)
-        let answer: NearestAnswer
-        var memo = SearchMemo()
-        let source: String
-        if let model = deps.readModel, let fromMemory = model.search(q) {
-            answer = fromMemory.answer
-            memo = fromMemory.memo
-            source = "memory"
-        } else {
-            answer = try await fromPostGIS(q)
-            source = "postgis"
-        }
+        let (answer, memo, source) = try await search(q)
         var response = Self.body(answer, q, input, memo: memo).response()
         response.headers[Self.sourceHeader] = source
         return response
+    }
+
+    /// The answer from the read model when it can answer, from PostGIS otherwise, with the memo to write it with and
+    /// which path answered (`memory` or `postgis`).
+    func search(_ q: NearestQuery) async throws -> (NearestAnswer, SearchMemo, String) {
+        if let model = deps.readModel, let fromMemory = model.search(q) {
+            return (fromMemory.answer, fromMemory.memo, "memory")
+        }
+        return (try await fromPostGIS(q), SearchMemo(), "postgis")
     }
 
     /// The response body, written directly (keys in sorted order, as every other response):

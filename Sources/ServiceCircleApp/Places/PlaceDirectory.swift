@@ -9,20 +9,33 @@ import ServiceCircleDomain
 public actor PlaceDirectory: CatalogueView {
     let catalogue: any CatalogueRepository
     let regionPoints: [NamedPoint]
-    var cached: (index: PlaceIndex, builtAt: ContinuousClock.Instant)?
-    var building: Task<PlaceIndex, any Error>?
+    /// Landmarks and the national list of regions (``HotlineData``), indexed with the catalogue's places.
+    let extraPoints: [NamedPoint]
+    let tables: TextTables
+    var cached: (index: Built, builtAt: ContinuousClock.Instant)?
+    var building: Task<Built, any Error>?
     /// A change arrived after the running (or last) build read the catalogue.
     var stale = false
 
     /// The least time between two rebuilds: reading every outlet is the costly part, and edits can come in bursts.
     public static let minRebuildInterval: Duration = .seconds(5)
 
-    public init(catalogue: any CatalogueRepository, regions: [Region]) {
-        self.catalogue = catalogue
-        regionPoints = NamedPoint.regions(regions)
+    /// The index and the names a sentence can be searched for (the hotline's ``PlaceLexicon``), built together.
+    public struct Built: Sendable {
+        public var index: PlaceIndex
+        public var lexicon: PlaceLexicon
     }
 
-    public func current() async throws -> PlaceIndex {
+    public init(catalogue: any CatalogueRepository, regions: [Region], hotline: HotlineData = .empty) {
+        self.catalogue = catalogue
+        regionPoints = NamedPoint.regions(regions)
+        extraPoints = hotline.landmarks + hotline.national
+        tables = hotline.tables
+    }
+
+    public func current() async throws -> PlaceIndex { try await built().index }
+
+    public func built() async throws -> Built {
         if let c = cached { return c.index }
         if building == nil { startBuild() }
         return try await building!.value
@@ -64,18 +77,21 @@ public actor PlaceDirectory: CatalogueView {
         stale = false
         let catalogue = catalogue
         let regions = regionPoints
-        let task = Task { () async throws -> PlaceIndex in
+        let extra = extraPoints
+        let tables = tables
+        let task = Task { () async throws -> Built in
             let outlets = try await catalogue.outletPlaces()
             // Streets with a real centre (from the demand places) come after those derived from outlet addresses and
             // replace them (same id).
             let demand = try await catalogue.demandPlaces()
-            return PlaceIndex(regions + outlets + NamedPoint.streets(fromOutlets: outlets) + demand)
+            let index = PlaceIndex(extra + regions + outlets + NamedPoint.streets(fromOutlets: outlets) + demand)
+            return Built(index: index, lexicon: PlaceLexicon(points: index.points, tables: tables))
         }
         building = task
         Task { await self.finish(task) }
     }
 
-    private func finish(_ task: Task<PlaceIndex, any Error>) async {
+    private func finish(_ task: Task<Built, any Error>) async {
         let result = await task.result
         if building == task { building = nil }
         // A failed build (database unreachable) is retried by the next change or the next request, not in a loop.

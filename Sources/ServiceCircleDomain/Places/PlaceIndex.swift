@@ -3,7 +3,7 @@ import Foundation
 /// What a named place is. Regions come from the region file, streets (街道/镇/乡) from outlet addresses or a
 /// demand-point source, communities and villages from a demand-point source, outlets from the catalogue.
 public enum PlaceKind: String, CaseIterable, Codable, Sendable, Hashable {
-    case province, city, district, street, community, village, outlet
+    case province, city, district, street, landmark, community, village, outlet
 
     public var nameZh: String {
         switch self {
@@ -11,6 +11,7 @@ public enum PlaceKind: String, CaseIterable, Codable, Sendable, Hashable {
         case .city: "市"
         case .district: "区县"
         case .street: "街道乡镇"
+        case .landmark: "地标"
         case .community: "社区"
         case .village: "村"
         case .outlet: "服务网点"
@@ -24,6 +25,7 @@ public enum PlaceKind: String, CaseIterable, Codable, Sendable, Hashable {
         case .district: 1
         case .province: 2
         case .street: 3
+        case .landmark: 3
         case .community: 4
         case .village: 5
         case .outlet: 6
@@ -47,8 +49,15 @@ public struct NamedPoint: Hashable, Sendable {
     /// GB/T 2260 code of the region itself or of the district the point lies in.
     public var districtCode: String?
     public var outletID: Int64?
-    /// Where the point comes from: `regions_csv`, `outlet_addresses`, `catalogue`, ….
+    /// Where the point comes from: `regions_csv`, `outlet_addresses`, `catalogue`, `gazetteer`, `national`, ….
     public var source: String
+    /// False for a place the catalogue does not cover (a region of the national list): found only by searches
+    /// that ask for such places (the hotline's, to say "not covered" rather than answer with another city).
+    public var catalogued: Bool = true
+    /// For an alias entry (a landmark's other name), the landmark's own name; the id then ends in `#n`.
+    public var aliasOf: String?
+    /// The position is an estimate no document backs (a gazetteer row marked approximate).
+    public var approximate: Bool = false
 
     public init(id: String, kind: PlaceKind, name: String, parents: [String], address: String? = nil, point: GeoPoint,
                 districtCode: String? = nil, outletID: Int64? = nil, source: String) {
@@ -235,7 +244,7 @@ public struct PlaceIndex: Sendable {
             let parents = p.parents.map(Self.fold)
             prepared.append(Prepared(name: name, short: short, parents: parents, parentShorts: parents.map(Self.shortForm),
                                      address: p.address.map(Self.fold) ?? [], fullNameLength: p.fullName.unicodeScalars.count))
-            if p.kind.tieRank <= PlaceKind.street.tieRank {
+            if p.kind.tieRank <= PlaceKind.street.tieRank && p.catalogued {
                 small.append(Int32(i))
             } else {
                 var seen = Set<UInt64>()
@@ -312,7 +321,7 @@ public struct PlaceIndex: Sendable {
     // MARK: Search
 
     /// The best `limit` places for the query (of the given kinds, when any), best first.
-    public func search(_ query: String, limit: Int = 10, kinds: Set<PlaceKind> = []) -> PlaceSearch {
+    public func search(_ query: String, limit: Int = 10, kinds: Set<PlaceKind> = [], includeOutside: Bool = false) -> PlaceSearch {
         let (q, ignored) = Self.clean(query)
         let normalized = Self.string(q)
         guard !q.isEmpty else { return PlaceSearch(normalized: normalized, ignored: ignored, matches: []) }
@@ -337,6 +346,7 @@ public struct PlaceIndex: Sendable {
         for i in candidates {
             let p = points[Int(i)]
             if !kinds.isEmpty && !kinds.contains(p.kind) { continue }
+            if !p.catalogued && !includeOutside { continue }
             if let m = score(Int(i), q, qShort: qShort), m.coverage > 0, m.nameMatch > .none || m.coverage >= 0.5 || p.kind != .outlet {
                 scored.append((m, i))
             }
@@ -345,6 +355,7 @@ public struct PlaceIndex: Sendable {
             let (x, y) = (a.0, b.0)
             if x.coverage != y.coverage { return x.coverage > y.coverage }
             if x.nameMatch != y.nameMatch { return x.nameMatch > y.nameMatch }
+            if x.place.catalogued != y.place.catalogued { return x.place.catalogued }
             if x.place.kind.tieRank != y.place.kind.tieRank { return x.place.kind.tieRank < y.place.kind.tieRank }
             if x.nameCoverage != y.nameCoverage { return x.nameCoverage > y.nameCoverage }
             let (lx, ly) = (prepared[Int(a.1)].fullNameLength, prepared[Int(b.1)].fullNameLength)
