@@ -34,6 +34,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 PROJECT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ARTIFACTS = os.path.join(PROJECT, ".artifacts")
 # The caller's question of the issue: "我在黄陂区前川街道附近，周六能去哪里给电动车上牌？" on Saturday 2026-03-07.
+SENTENCE = "我在江汉区一带，后天下午想给电动车上牌"
 PLACE = "黄陂区前川街道"
 BUSINESS_TYPED = "上牌"
 AT = "2026-03-07T10:00"
@@ -155,12 +156,69 @@ def main():
         base = server.base
         state = {}
 
+        def one_box():
+            driver.get(base + "/console")
+            box = driver.find_element(By.ID, "sentence")
+            expect(driver.switch_to.active_element == box, "the sentence box has the focus on load")
+            started = time.time()
+            box.send_keys(SENTENCE, Keys.ENTER)
+            wait.until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-state") in ("done", "error"))
+            elapsed = time.time() - started
+            expect(driver.find_element(By.TAG_NAME, "body").get_attribute("data-state") == "done",
+                   "ask failed: " + driver.find_element(By.ID, "message").text)
+            print(f"       sentence + Enter → answer in {elapsed:.1f} s")
+            api = driver.find_element(By.ID, "api-url").text
+            expect(api.startswith("/v1/ask?"), f"API URL: {api}")
+            status, body = get(base + api)
+            j = json.loads(body)
+            u = j["understood"]
+            expect(u["place"]["district_code"] == "420103" and [b["code"] for b in u["businesses"]] == ["ebike_registration"],
+                   f"understood: {u['place']['full_name']} {u['businesses']}")
+            readback = driver.find_element(By.ID, "readback").text
+            expect(readback == j["read_back_zh"] and "后天" in readback, f"read-back shown, with the date: {readback!r}")
+            # The place question as buttons: picking a street asks again with place_id, and the question goes.
+            options = driver.find_elements(By.CSS_SELECTOR, "#clarify .question[data-kind=place] button.option")
+            expect(options, "a bare district asks for a street, with buttons")
+            street = options[0].text
+            options[0].click()
+            wait.until(lambda d: "place_id=" in d.find_element(By.ID, "api-url").text
+                       and d.find_element(By.TAG_NAME, "body").get_attribute("data-state") == "done")
+            expect(not driver.find_elements(By.CSS_SELECTOR, "#clarify .question[data-kind=place]"), "the place question is answered")
+            expect(street in driver.find_element(By.ID, "understood-text").text, f"understood place is the street {street}")
+            cards = driver.find_elements(By.CSS_SELECTOR, "#results > li")
+            expect(cards, "results for the street")
+            card = cards[0]
+            tel = card.find_elements(By.CSS_SELECTOR, "a.tel")
+            expect(tel and tel[0].get_attribute("href").startswith("tel:"), "a tel: link")
+            amap = card.find_element(By.CSS_SELECTOR, "a.nav-amap").get_attribute("href")
+            baidu = card.find_element(By.CSS_SELECTOR, "a.nav-baidu").get_attribute("href")
+            expect(amap.startswith("https://uri.amap.com/marker?position=") and "coordinate=gaode" in amap, f"Amap link: {amap}")
+            expect(baidu.startswith("https://api.map.baidu.com/marker?location=") and "coord_type=bd09ll" in baidu, f"Baidu link: {baidu}")
+            driver.find_element(By.ID, "copy-readback").click()
+            expect(driver.execute_script("return state.lastCopied") == driver.find_element(By.ID, "readback").text, "copy read-back")
+            card.find_element(By.CSS_SELECTOR, "button.copy-phone").click()
+            expect(driver.execute_script("return state.lastCopied") == tel[0].text.replace("拨打 ", ""), "copy phone")
+            sms = driver.find_element(By.ID, "sms-text").text
+            expect(sms.startswith("【车驾管办理】") and "uri.amap.com" in sms, f"SMS text: {sms!r}")
+            expect(driver.find_element(By.ID, "sms-link").get_attribute("href").startswith("sms:"), "an sms: link")
+            # Nothing understood: the questions are asked, in Chinese, with nothing listed.
+            box = driver.find_element(By.ID, "sentence")
+            box.clear()
+            box.send_keys("喂喂，听得到吗", Keys.ENTER)
+            wait.until(lambda d: "听得到" in urllib.parse.unquote(d.find_element(By.ID, "api-url").text)
+                       and d.find_element(By.TAG_NAME, "body").get_attribute("data-state") == "done")
+            expect(not driver.find_elements(By.CSS_SELECTOR, "#results > li"), "no outlets listed when nothing was understood")
+            expect("请问" in driver.find_element(By.ID, "message").text, "the agent is told what to ask")
+            driver.save_screenshot(os.path.join(ARTIFACTS, "console-ask.png"))
+
         def answer_from_keyboard():
             driver.get(base + "/console")
             wait.until(lambda d: d.execute_script("return state.businesses.length") > 0)
+            driver.find_element(By.CSS_SELECTOR, "#structured summary").click()
             driver.execute_script("document.getElementById('at').value = arguments[0]", AT)
             place = driver.find_element(By.ID, "place")
-            expect(driver.switch_to.active_element == place, "the place box has the focus on load")
+            place.click()
+            expect(driver.switch_to.active_element == place, "the place box takes the focus")
             started = time.time()
             place.send_keys(PLACE)
             wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#place-list li"))
@@ -219,9 +277,9 @@ def main():
             driver.switch_to.active_element.send_keys("1")
             expect(driver.find_elements(By.CSS_SELECTOR, "#results > li")[0].get_attribute("aria-expanded") == "true", "key 1 opens the first")
             driver.save_screenshot(os.path.join(ARTIFACTS, "console.png"))
-            # Esc returns to the place box, ready for the next caller.
+            # Esc returns to the sentence box, ready for the next caller.
             driver.switch_to.active_element.send_keys(Keys.ESCAPE)
-            expect(driver.switch_to.active_element.get_attribute("id") == "place", "Esc focuses the place box")
+            expect(driver.switch_to.active_element.get_attribute("id") == "sentence", "Esc focuses the sentence box")
 
         def phone_width():
             expect("answer" in state, "needs the first check")
@@ -234,8 +292,10 @@ def main():
             driver.save_screenshot(os.path.join(ARTIFACTS, "console-phone.png"))
             viewport(driver, 1280, 800)
 
-        checks.run("the caller's question answered from the keyboard, rendered as /v1/nearest answers it", answer_from_keyboard)
-        checks.run("digit keys open results; Esc returns to the place box; screenshot .artifacts/console.png", digit_opens_result)
+        checks.run("one box: the caller's sentence, Enter, the place question as buttons, read-back, copy, tel:, navigation, SMS; "
+                   "screenshot .artifacts/console-ask.png", one_box)
+        checks.run("the structured form answered from the keyboard, rendered as /v1/nearest answers it", answer_from_keyboard)
+        checks.run("digit keys open results; Esc returns to the sentence box; screenshot .artifacts/console.png", digit_opens_result)
         checks.run("phone width: no horizontal scrolling; screenshot .artifacts/console-phone.png", phone_width)
     except Exception:
         checks.failed += 1

@@ -24,7 +24,7 @@ public func buildRouter(_ deps: AppDependencies, corsOrigins: [String] = [], rat
     router.add(middleware: CachePolicyMiddleware())
     router.add(middleware: CompressionMiddleware())
     HealthController(deps: deps).register(on: router)
-    ReferenceController().register(on: router)
+    ReferenceController(deps: deps).register(on: router)
     OutletsController(deps: deps).register(on: router)
     CalendarController(deps: deps).register(on: router)
     NearestController(deps: deps).register(on: router)

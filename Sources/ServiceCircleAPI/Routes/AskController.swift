@@ -27,10 +27,13 @@ struct AskController: Sendable {
     }
 
     @Sendable func ask(_ request: Request, context: AppContext) async throws -> Response {
-        var p = QueryParameters(request, allowed: ["q", "now"])
+        var p = QueryParameters(request, allowed: ["q", "now", "business", "place_id"])
         let q = p.required("q", p.string("q"))
         if let q, q.count > SentenceReader.maxLength { p.fail("q", "must be at most \(SentenceReader.maxLength) characters") }
         let now = p.instant("now") ?? deps.clock.now()
+        // The agent's answers to the clarifying questions: they replace what the sentence said.
+        let chosenBusinesses = p.codes("business", BusinessCode.self)
+        let chosenPlace = p.string("place_id")
         try p.check()
         guard let q else { throw DomainError.invalid("q", "is required") }
 
@@ -38,7 +41,22 @@ struct AskController: Sendable {
         let calendar = try await deps.calendar.current()
         let reader = SentenceReader(vocabulary: deps.hotline.vocabulary, tables: deps.hotline.tables, places: built.index,
                                     lexicon: built.lexicon)
-        let u = reader.read(q, now: now, calendar: calendar)
+        var u = reader.read(q, now: now, calendar: calendar)
+        if !chosenBusinesses.isEmpty {
+            u.businesses = chosenBusinesses.map { Understanding.Business(code: $0, words: []) }
+            u.online = []
+            u.clarify.removeAll { $0.kind == .business }
+        }
+        if let chosenPlace {
+            guard let point = built.index.points.first(where: { $0.id == chosenPlace }) else {
+                throw DomainError.invalid("place_id", "no place with id '\(chosenPlace)'; ids come from /v1/places or /v1/ask")
+            }
+            u.place = PlaceMatch(place: point, coverage: 1, nameMatch: .exact, nameCoverage: 1)
+            u.runnersUp = []
+            u.confidence = .high
+            u.placeMatchedBy = "place_id"
+            u.clarify.removeAll { $0.kind == .place }
+        }
         let coverage = self.coverage(u)
 
         // The nearest answer, for a place the catalogue covers and a service done at outlets.

@@ -7,6 +7,10 @@ public struct Understanding: Sendable {
     public struct Business: Sendable {
         public var code: BusinessCode
         public var words: [String]
+        public init(code: BusinessCode, words: [String]) {
+            self.code = code
+            self.words = words
+        }
     }
     public struct Question: Sendable {
         public enum Kind: String, Sendable { case place, business }

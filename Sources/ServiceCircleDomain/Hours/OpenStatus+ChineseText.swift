@@ -23,9 +23,17 @@ extension CompiledHours {
     /// The nearest search remembers the last sentence per hours class (`ClassMemo` in ServiceCircleSearch): outlets
     /// sharing hours and asked about at the same instant — every search of the same second at `at` = now — read it
     /// without building it again.
+    ///
+    /// A date beyond the loaded holiday calendar (its holidays not yet published) is evaluated as an ordinary week,
+    /// and the sentence says so itself: `…（节假日安排尚未公布，按平日推算）`.
     public func statusTextZh(at instant: Instant, for required: BusinessSet = .none, state: OperatingState = .active) -> String {
         guard operating, state == .active else { return state == .closed ? "已停止运营" : "暂停营业" }
         guard offered.isSuperset(of: required) else { return "不办理所选业务" }
+        let text = statusSentenceZh(at: instant, for: required)
+        return calendar.isKnown(instant.localDate) ? text : text + ChineseStatusText.calendarUnknownNote
+    }
+
+    func statusSentenceZh(at instant: Instant, for required: BusinessSet) -> String {
         let date = instant.localDate
         let day = calendar.info(date)
         if isOpen(at: instant, for: required) {
@@ -140,6 +148,9 @@ public enum ChineseStatusText {
         "元旦": "元旦假期", "春节": "春节假期", "清明节": "清明假期", "劳动节": "劳动节假期",
         "端午节": "端午假期", "中秋节": "中秋假期", "国庆节": "国庆假期",
     ]
+
+    /// Appended to a status sentence for a date the loaded holiday calendar does not reach.
+    public static let calendarUnknownNote = "（节假日安排尚未公布，按平日推算）"
 
     public static func holidayPhrase(_ name: String?) -> String {
         guard let name, !name.isEmpty else { return "法定节假日" }

@@ -1,10 +1,13 @@
-// Hotline agent console: place box with suggestions, business picker, time, and the /v1/nearest answer
-// rendered as cards and a small SVG map. Keyboard first: / place, arrows + Enter in the pickers, Enter to
-// search, digits 1-9 to open a result, Esc back to the place box. No dependencies.
+// Hotline agent console: one box for the caller's whole sentence (GET /v1/ask: what was understood, the
+// clarifying questions as buttons, the read-back sentence with a copy button, a ready SMS text), and the
+// /v1/nearest answer rendered as cards (tel: links, copy phone, Amap/Baidu navigation) and a small SVG map.
+// A structured form (place box with suggestions, business picker, time) stays for agents who prefer it.
+// Keyboard first: / the sentence box, Enter to ask, digits 1-9 to open a result, Esc back to the sentence box.
+// No dependencies.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const state = { placeId: null, placeLabel: "", business: null, businesses: [], numbered: [] };
+const state = { placeId: null, placeLabel: "", business: null, businesses: [], numbered: [], choices: {}, lastCopied: null };
 
 // Words agents hear for a business, beside the official names (the API's name_zh).
 const ALIASES = {
@@ -141,6 +144,7 @@ function nearestURL(business) {
 }
 
 async function search() {
+  $("understood").hidden = true;
   placeBox.close();
   businessBox.close();
   if (!$("place").value.trim()) { message("请输入来电人所在地点", true); $("place").focus(); return; }
@@ -193,13 +197,19 @@ function card(entry, n, cls, mode) {
     el("div", { class: "hours", text: `营业时间：${o.hours_text_zh}` }),
     el("div", { class: "readback", text: `可读给来电人：${readback}` }),
     el("div", { class: "coords", text: `坐标（WGS-84）${o.location.lat}, ${o.location.lon}；高德/腾讯（GCJ-02）${o.location_gcj02.lat}, ${o.location_gcj02.lon}；网点编号 ${o.code}` }));
+  const digits = (o.phone || "").replace(/[^0-9+]/g, "");
+  const links = el("div", { class: "links" },
+    o.phone ? el("a", { class: "tel", href: `tel:${digits}` }, `拨打 ${o.phone}`) : null,
+    o.phone ? copyButton(o.phone, "复制电话", "copy-phone") : null,
+    el("a", { class: "nav-amap", href: amapURL(o), target: "_blank", rel: "noopener" }, "高德导航"),
+    el("a", { class: "nav-baidu", href: baiduURL(o), target: "_blank", rel: "noopener" }, "百度导航"));
   const li = el("li", { class: cls, tabindex: "0", "data-outlet-id": String(o.id), "data-n": String(n), "aria-expanded": "false" },
     el("span", { class: "num", text: String(n) }),
     el("div", { class: "name" }, el("span", { class: "outlet-name", text: o.name }), el("span", { class: "kind", text: o.kind_name_zh })),
     el("div", { class: `status ${open ? "open" : "closed"}`, text: entry.status_text_zh }),
-    meta, details);
+    meta, links, details);
   li.addEventListener("keydown", (ev) => { if (ev.key === "Enter") { ev.preventDefault(); toggle(li); } });
-  li.addEventListener("click", () => toggle(li));
+  li.addEventListener("click", (ev) => { if (!ev.target.closest("a, button")) toggle(li); });
   return li;
 }
 
@@ -310,11 +320,153 @@ document.addEventListener("keydown", (ev) => {
     if (b) { ev.preventDefault(); b.click(); }
     return;
   }
-  if (ev.key === "Escape") { $("place").focus(); $("place").select(); return; }
+  if (ev.key === "Escape") { $("sentence").focus(); $("sentence").select(); return; }
   if (typing || ev.ctrlKey || ev.metaKey || ev.altKey) return;
-  if (ev.key === "/") { ev.preventDefault(); $("place").focus(); $("place").select(); return; }
+  if (ev.key === "/") { ev.preventDefault(); $("sentence").focus(); $("sentence").select(); return; }
   if (/^[1-9]$/.test(ev.key)) {
     const li = state.numbered[Number(ev.key) - 1];
     if (li) { ev.preventDefault(); toggle(li, true); }
   }
+});
+
+// ---- Copy, navigation links
+async function copyText(text) {
+  state.lastCopied = text;
+  try { await navigator.clipboard.writeText(text); return true; } catch {
+    const t = el("textarea", { "aria-hidden": "true" });
+    t.value = text;
+    t.style.position = "fixed"; t.style.opacity = "0";
+    document.body.append(t);
+    t.select();
+    let ok = false;
+    try { ok = document.execCommand("copy"); } catch { ok = false; }
+    t.remove();
+    return ok;
+  }
+}
+
+function copyButton(text, label, cls) {
+  const b = el("button", { type: "button", class: `small ${cls || ""}` }, label);
+  b.addEventListener("click", async (ev) => {
+    ev.stopPropagation();
+    const ok = await copyText(text);
+    b.textContent = ok ? "已复制" : "请手动复制";
+    setTimeout(() => { b.textContent = label; }, 1500);
+  });
+  return b;
+}
+
+// Amap takes GCJ-02 (the outlet's location_gcj02); Baidu takes BD-09, made from GCJ-02 by Baidu's published offset.
+function amapURL(o) {
+  const p = o.location_gcj02;
+  return `https://uri.amap.com/marker?position=${p.lon},${p.lat}&name=${encodeURIComponent(o.name)}&src=servicecircle&coordinate=gaode&callnative=0`;
+}
+function gcj02ToBd09(lat, lon) {
+  const xp = Math.PI * 3000 / 180;
+  const z = Math.sqrt(lon * lon + lat * lat) + 0.00002 * Math.sin(lat * xp);
+  const t = Math.atan2(lat, lon) + 0.000003 * Math.cos(lon * xp);
+  return { lat: z * Math.sin(t) + 0.006, lon: z * Math.cos(t) + 0.0065 };
+}
+function baiduURL(o) {
+  const b = gcj02ToBd09(o.location_gcj02.lat, o.location_gcj02.lon);
+  return `https://api.map.baidu.com/marker?location=${b.lat.toFixed(6)},${b.lon.toFixed(6)}&title=${encodeURIComponent(o.name)}` +
+    `&content=${encodeURIComponent(o.address)}&output=html&coord_type=bd09ll&src=servicecircle`;
+}
+
+// ---- The one box: the caller's sentence to /v1/ask
+const CONFIDENCE_ZH = { high: "把握较大", confirm: "请与来电人确认", low: "把握不大，务必确认" };
+
+function askURL() {
+  const p = new URLSearchParams();
+  p.set("q", $("sentence").value.trim());
+  if (state.choices.business) p.set("business", state.choices.business);
+  if (state.choices.place_id) p.set("place_id", state.choices.place_id);
+  return "/v1/ask?" + p.toString();
+}
+
+async function ask() {
+  const text = $("sentence").value.trim();
+  if (!text) { message("请输入来电人说的话", true); $("sentence").focus(); return; }
+  const url = askURL();
+  $("api-url").textContent = url;
+  message("查询中…");
+  document.body.dataset.state = "loading";
+  let j;
+  try {
+    const r = await fetch(url);
+    j = await r.json();
+    if (!r.ok) {
+      const reasons = (j.invalid_params || []).map((p) => `${p.name}：${p.reason}`).join("；");
+      message(`查询失败：${j.title || r.status}${reasons ? "（" + reasons + "）" : ""}`, true);
+      document.body.dataset.state = "error";
+      return;
+    }
+  } catch (e) {
+    message("查询失败：服务无响应", true);
+    document.body.dataset.state = "error";
+    return;
+  }
+  renderAsk(j);
+  document.body.dataset.state = "done";
+}
+
+function renderAsk(j) {
+  const u = j.understood;
+  const bits = [];
+  if (u.place) bits.push(`地点：${u.place.full_name}（${CONFIDENCE_ZH[u.place.confidence] || ""}）`);
+  else bits.push("地点：未听出");
+  bits.push(`业务：${u.businesses.length ? u.businesses.map((b) => b.name_zh).join("、") : (j.online.length ? "网上办理" : "未听出")}`);
+  bits.push(`到访：${u.at.replace("T", " ").slice(0, 16)}${u.calendar_known ? "" : "（节假日安排尚未公布）"}`);
+  if (u.coverage && u.coverage.in_catalogue === false) bits.push(u.coverage.message_zh);
+  $("understood-text").textContent = bits.join("　");
+  const box = $("clarify");
+  box.replaceChildren();
+  u.clarify.forEach((c) => {
+    const d = el("div", { class: "question", "data-kind": c.kind }, el("span", { text: c.question_zh }));
+    c.options.forEach((o) => {
+      const b = el("button", { type: "button", class: "option", "data-value": o.value }, o.label_zh);
+      b.addEventListener("click", () => { state.choices[c.kind === "place" ? "place_id" : "business"] = o.value; ask(); });
+      d.append(b);
+    });
+    box.append(d);
+  });
+  $("readback").textContent = j.read_back_zh;
+  $("understood").hidden = false;
+  const a = j.answer;
+  if (a) {
+    render(a, { name_zh: u.businesses.map((b) => b.name_zh).join("、") || "业务" });
+    const first = a.results[0] || a.opening_soon[0] || a.nearest_open_beyond_radius;
+    if (first) {
+      const o = first.outlet;
+      const sms = `【车驾管办理】${o.name}，地址：${o.address}${o.phone ? "，电话：" + o.phone : ""}，${first.status_text_zh}。高德导航：${amapURL(o)}`;
+      $("sms-text").textContent = sms;
+      $("sms-link").href = "sms:?body=" + encodeURIComponent(sms);
+      $("sms-box").hidden = false;
+    } else $("sms-box").hidden = true;
+  } else {
+    for (const id of ["results", "soon", "beyond"]) $(id).replaceChildren();
+    $("fallbacks").hidden = true;
+    $("place-confirm").hidden = true;
+    $("sms-box").hidden = true;
+    $("map").replaceChildren();
+    state.numbered = [];
+    message(j.read_back_zh, !u.place);
+  }
+  const firstQuestion = box.querySelector("button");
+  if (firstQuestion && !a) firstQuestion.focus();
+}
+
+$("ask").addEventListener("submit", (ev) => { ev.preventDefault(); state.choices = {}; ask(); });
+$("sentence").addEventListener("keydown", (ev) => {
+  if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing) { ev.preventDefault(); state.choices = {}; ask(); }
+});
+$("copy-readback").addEventListener("click", async () => {
+  const ok = await copyText($("readback").textContent);
+  $("copy-readback").textContent = ok ? "已复制" : "请手动复制";
+  setTimeout(() => { $("copy-readback").textContent = "复制读回句"; }, 1500);
+});
+$("copy-sms").addEventListener("click", async () => {
+  const ok = await copyText($("sms-text").textContent);
+  $("copy-sms").textContent = ok ? "已复制" : "请手动复制";
+  setTimeout(() => { $("copy-sms").textContent = "复制短信"; }, 1500);
 });
