@@ -3,8 +3,9 @@
 #   ./scripts/test.sh          (extra arguments go to `swift test`, e.g. --filter Hours, and skip the script tests)
 # Builds once, starts one throw-away embedded cluster in .testdb/, then runs, in two waves:
 #   1. in parallel: the Swift suites (each in its own database made from a migrated template), the browser test
-#      of the hotline console (headless Chromium), the README/docs examples (scripts/doc-examples.py), and the
-#      contract test (scripts/schemathesis.py, on its own database);
+#      of the hotline console (headless Chromium), the README/docs examples (scripts/doc-examples.py), the hotline
+#      fixtures (scripts/hotline-test.py: /v1/ask on every caller sentence), and the contract test
+#      (scripts/schemathesis.py, on its own database);
 #   2. after them, the tests that measure time and must not share the machine with wave 1: the database
 #      outage (scripts/outage-test.py) and the HTTP edge test (scripts/edge-test.py: 5,000 idle connections,
 #      timeouts, the connection cap, 408/414/431, drain; it raises its own open-file limit to the hard one).
@@ -54,6 +55,7 @@ if [ "$scripts" = 1 ]; then
   # Debian's python3 (where python3-selenium lives), whatever python3 comes first on PATH.
   run_bg browser /usr/bin/python3 scripts/browser-test.py --bin "$BIN" --database-url "$URL"
   run_bg doc-examples /usr/bin/python3 scripts/doc-examples.py --bin "$BIN" --database-url "$URL"
+  run_bg hotline /usr/bin/python3 scripts/hotline-test.py --bin "$BIN" --database-url "$URL"
   [ -f scripts/schemathesis.py ] && run_bg schemathesis /usr/bin/python3 scripts/schemathesis.py --bin "$BIN" --database-url "$URL"
 fi
 wait_all

@@ -225,7 +225,8 @@ struct AskController: Sendable {
     }
 
     static func km(_ metres: Double) -> String {
-        metres < 1000 ? "\(Int((metres / 10).rounded()) * 10) 米" : String(format: "%.1f 公里", metres / 1000)
+        metres < 1000 ? "\(Int((metres / 10).rounded()) * 10)米"
+            : metres.truncatingRemainder(dividingBy: 1000) == 0 ? "\(Int(metres / 1000))公里" : String(format: "%.1f公里", metres / 1000)
     }
 
     static func describe(_ o: Outlet, distance: Double) -> String {
@@ -272,9 +273,9 @@ struct AskController: Sendable {
                 if let s = answer.openingSoon.first {
                     parts.append("离\(name)最近\(what)是\(describe(s.outlet, distance: s.distance))。\(when)\(memo.statusTextZh(s, query))。")
                 } else if !visitDay {
-                    parts.append("\(name)附近 \(km(query.radius)) 内没有此时能办\(businessNames.isEmpty ? "业务" : businessNames)的网点。")
+                    parts.append("\(name)附近\(km(query.radius))内没有此时能办\(businessNames.isEmpty ? "业务" : businessNames)的网点。")
                 } else {
-                    parts.append("\(name)附近 \(km(query.radius)) 内没有在\(ChineseStatusText.when(u.time.at, from: now))能办\(businessNames.isEmpty ? "业务" : businessNames)的网点。")
+                    parts.append("\(name)附近\(km(query.radius))内没有在\(ChineseStatusText.when(u.time.at, from: now))能办\(businessNames.isEmpty ? "业务" : businessNames)的网点。")
                 }
                 if let b = answer.nearestOpenBeyondRadius {
                     parts.append("如需那时办理，最近开着的是\(describe(b.outlet, distance: b.distance))，\(memo.statusTextZh(b, query))。")
@@ -287,7 +288,7 @@ struct AskController: Sendable {
             } else if !businessNames.isEmpty {
                 parts.append("本服务收录的网点都不办理\(businessNames)。")
             }
-            if let c = f.cityOffice {
+            if let c = f.cityOffice, c.outlet.id != f.nearestOffering?.outlet.id {
                 parts.append("也可以咨询\(c.outlet.name)\(c.outlet.phone.map { "，电话\($0)" } ?? "")。")
             }
             if u.businesses.contains(where: { alsoOnline.contains($0.code) }) { parts.append("该业务也可以在交管12123 App上办理。") }

@@ -25,10 +25,10 @@ public enum PlaceKind: String, CaseIterable, Codable, Sendable, Hashable {
         case .district: 1
         case .province: 2
         case .street: 3
-        case .landmark: 3
-        case .community: 4
-        case .village: 5
-        case .outlet: 6
+        case .landmark: 4
+        case .community: 5
+        case .village: 6
+        case .outlet: 7
         }
     }
 }
@@ -232,6 +232,14 @@ public struct PlaceIndex: Sendable {
             .map { "\($0.districtCode ?? ""):\($0.name)" })
         if !explicitStreets.isEmpty {
             list.removeAll { $0.source == "outlet_addresses" && explicitStreets.contains("\($0.districtCode ?? ""):\($0.name)") }
+        }
+        // A landmark entry named like a street of its district (the gazetteer's 前川 = 前川街道) gives way to the street.
+        let streetNames = Set(list.filter { $0.kind == .street }.flatMap { p -> [String] in
+            let short = Self.shortForm(Self.fold(p.name)).map(Self.string)
+            return [p.name, short].compactMap { $0 }.map { "\(p.districtCode ?? ""):\($0)" }
+        })
+        if !streetNames.isEmpty {
+            list.removeAll { $0.kind == .landmark && streetNames.contains("\($0.districtCode ?? ""):\($0.name)") }
         }
         self.points = list
         var prepared: [Prepared] = []
