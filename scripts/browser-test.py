@@ -36,7 +36,7 @@ ARTIFACTS = os.path.join(PROJECT, ".artifacts")
 # The caller's question of the issue: "我在黄陂区前川街道附近，周六能去哪里给电动车上牌？" on Saturday 2026-03-07.
 SENTENCE = "我在江汉区一带，后天下午想给电动车上牌"
 PLACE = "黄陂区前川街道"
-BUSINESS_TYPED = "上牌"
+BUSINESS_TYPED = "电驴上牌"
 AT = "2026-03-07T10:00"
 
 

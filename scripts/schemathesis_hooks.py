@@ -128,6 +128,14 @@ def _within_rules(context, case):
         _nearest(q)
     elif method == "GET" and path == "/v1/calendar":
         _ordered_dates(q, "from", "to", max_days=1095)
+    elif method == "GET" and path == "/v1/ask":
+        # place_id answers a place question: only an issued id is valid (any other is a 400 by design).
+        if "place_id" in q:
+            pid = known_place_id()
+            if pid is None:
+                q.pop("place_id", None)
+            else:
+                q["place_id"] = pid
     elif method == "GET" and path.startswith("/v1/coverage"):
         _coverage(q)
     elif method == "GET" and path in ("/v1/outlets", "/v1/outlets/{id}/history"):

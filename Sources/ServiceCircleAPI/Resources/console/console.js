@@ -7,14 +7,7 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const state = { placeId: null, placeLabel: "", business: null, businesses: [], numbered: [], choices: {}, lastCopied: null };
-
-// Words agents hear for a business, beside the official names (the API's name_zh).
-const ALIASES = {
-  "年检": "vehicle_inspection", "验车": "vehicle_inspection", "电动车": "ebike_registration", "电瓶车": "ebike_registration",
-  "体检": "medical_check", "过户": "vehicle_transfer", "补牌": "plate_replacement", "违章": "violation_handling",
-  "罚款": "fine_payment", "照相": "document_photo", "拍照": "document_photo", "新车上牌": "vehicle_registration",
-};
+const state = { placeId: null, placeLabel: "", business: null, businesses: [], numbered: [], choices: {}, lastCopied: null, vocab: {} };
 
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
@@ -97,16 +90,28 @@ const placeBox = combobox($("place"), $("place-list"), async (text) => {
 $("place").addEventListener("input", () => { state.placeId = null; });
 
 // ---- Business picker
+// The words agents hear (上牌, 年检, 换证, 电驴…) go through the caller vocabulary (/v1/business-types?q=, the
+// same words /v1/ask reads); the official names and codes match as typed.
 function matchBusinesses(text) {
   const t = text.trim();
   if (!t) return state.businesses;
-  const alias = ALIASES[t];
-  const hits = state.businesses.filter((b) => b.name_zh.includes(t) || b.code.includes(t.toLowerCase()) || b.code === alias);
-  hits.sort((a, b) => (b.code === alias) - (a.code === alias) || (b.name_zh === t) - (a.name_zh === t) || a.name_zh.length - b.name_zh.length);
-  return hits;
+  const byWords = (state.vocab[t] || []).map((c) => state.businesses.find((b) => b.code === c)).filter(Boolean);
+  const byName = state.businesses.filter((b) => (b.name_zh.includes(t) || b.code.includes(t.toLowerCase())) && !byWords.includes(b));
+  byName.sort((a, b) => (b.name_zh === t) - (a.name_zh === t) || a.name_zh.length - b.name_zh.length);
+  return byWords.concat(byName);
 }
-const businessBox = combobox($("business"), $("business-list"), async (text) =>
-  matchBusinesses(text).slice(0, 12).map((b) => ({ value: b.code, label: b.name_zh, hint: b.code, business: b })),
+async function lookUpWords(text) {
+  const t = text.trim();
+  if (!t || state.vocab[t]) return;
+  try {
+    const r = await fetch(`/v1/business-types?q=${encodeURIComponent(t)}`);
+    if (r.ok) state.vocab[t] = (await r.json()).items.map((i) => i.code);
+  } catch { /* the names still match */ }
+}
+const businessBox = combobox($("business"), $("business-list"), async (text) => {
+  await lookUpWords(text);
+  return matchBusinesses(text).slice(0, 12).map((b) => ({ value: b.code, label: b.name_zh, hint: b.code, business: b }));
+},
 (it) => { state.business = it.business; $("business").value = it.label; });
 $("business").addEventListener("input", () => { state.business = null; });
 
