@@ -171,7 +171,8 @@ final class ArticleBuilder {
         }
     }
 
-    /// A point uniformly within the anchor's radius and inside the district's bbox.
+    /// A point uniformly within the anchor's radius and inside the district's bbox, then inside its polygon
+    /// (``inDistrict(_:_:_:)``).
     func point(_ a: Anchor, _ region: Region, _ rng: inout G.SplitMix64) -> (lat: Double, lon: Double) {
         for _ in 0..<64 {
             let rr = a.radiusKm * rng.unit().squareRoot()
@@ -179,8 +180,22 @@ final class ArticleBuilder {
             let p = G.offset(lat: a.lat, lon: a.lon, dNorthKm: rr * Foundation.cos(th), dEastKm: rr * Foundation.sin(th))
             let lat = G.round6(p.lat), lon = G.round6(p.lon)
             if region.bbox.contains(lat: lat, lon: lon) && G.distanceKm(a.lat, a.lon, lat, lon) <= a.radiusKm {
-                return (lat, lon)
+                return inDistrict((lat, lon), a, region)
             }
+        }
+        return (a.lat, a.lon)
+    }
+
+    /// The drawn point when it lies inside the district's real polygon by ``SeedBoundaries/marginMetres``; otherwise
+    /// the first point on the way back to the anchor (in twentieths of the way) that does. Deterministic and draws
+    /// no random number, so a point already inside is unchanged and the rest of the catalogue with it. Anchors lie
+    /// inside their district by more than the margin (a test checks it), so the anchor itself ends the walk.
+    func inDistrict(_ p: (lat: Double, lon: Double), _ a: Anchor, _ region: Region) -> (lat: Double, lon: Double) {
+        guard let b = tables.boundaries, b.has(region.code), !b.isWellInside(region.code, lat: p.lat, lon: p.lon) else { return p }
+        for k in 1..<20 {
+            let t = 1 - Double(k) / 20
+            let q = (lat: G.round6(a.lat + t * (p.lat - a.lat)), lon: G.round6(a.lon + t * (p.lon - a.lon)))
+            if b.isWellInside(region.code, lat: q.lat, lon: q.lon) { return q }
         }
         return (a.lat, a.lon)
     }

@@ -227,10 +227,10 @@ public struct RegionStore: RegionRepository {
 
     // MARK: Seed loading
 
-    /// Inserts or updates the regions of regions.csv with their demand population (census or estimate); boundaries
-    /// are left alone. In the caller's transaction.
-    static func upsertRegions(_ regions: [Region], on conn: PostgresConnection, logger: Logger) async throws {
-        let pops = Dictionary(DistrictPopulation.all(regions: regions).map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+    /// Inserts or updates the regions of regions.csv with their demand population (census, census plus estimated
+    /// development-zone shares with `census`, or estimate); boundaries are left alone. In the caller's transaction.
+    static func upsertRegions(_ regions: [Region], census: Census2020? = nil, on conn: PostgresConnection, logger: Logger) async throws {
+        let pops = Dictionary(DistrictPopulation.all(regions: regions, census: census).map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
         func col<T>(_ f: (Region) -> T) -> [T] { regions.map(f) }
         let population: [Int] = regions.map { r in pops[r.code]?.population ?? r.population2020 ?? -1 }
         let estimated: [Bool] = regions.map { pops[$0.code]?.estimated ?? false }
