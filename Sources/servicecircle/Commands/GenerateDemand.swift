@@ -22,9 +22,11 @@ enum DemandFiles {
         let byRegion = Dictionary(grouping: points, by: \.regionCode)
         for d in DistrictPopulation.all(regions: regions, census: tables.census) {
             let ps = byRegion[d.code] ?? []
-            popWriter.write([d.code, d.name, String(d.population), d.census.map(String.init) ?? "", String(d.zoneResidents), d.estimated ? "true" : "false", String(ps.count),
-                             String(ps.filter { $0.kind == .community }.count), String(ps.filter { $0.kind == .village }.count), d.method]
-                .map(CSV.escape).joined(separator: ","))
+            let census: String = d.census.map { String($0) } ?? ""
+            let communities = ps.filter { $0.kind == .community }.count
+            let fields: [String] = [d.code, d.name, String(d.population), census, String(d.zoneResidents), d.estimated ? "true" : "false",
+                                    String(ps.count), String(communities), String(ps.count - communities), d.method]
+            popWriter.write(fields.map(CSV.escape).joined(separator: ","))
         }
         popWriter.close()
         FileHandle.standardError.write(Data("wrote \(points.count) demand points (\(points.reduce(0) { $0 + $1.population }) residents) to \(dir.path)\n".utf8))
