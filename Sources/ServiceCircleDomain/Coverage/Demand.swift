@@ -104,6 +104,9 @@ public struct DistrictPopulation: Hashable, Sendable {
         self.zoneShares = zoneShares
     }
 
+    /// The ``method`` of a figure taken from regions.csv's census column (whose own source column says more).
+    public static let regionsCSVMethod = "2020 census (regions.csv)"
+
     /// Residents estimated from development zones (0 without any).
     public var zoneResidents: Int { zoneShares.reduce(0) { $0 + $1.residents } }
 
@@ -133,7 +136,7 @@ public struct DistrictPopulation: Hashable, Sendable {
                                           method: method, census: row.population, zoneShares: shares)
             }
             if let p = r.population2020 {
-                return DistrictPopulation(code: r.code, name: r.name, population: p, estimated: false, method: "2020 census (regions.csv)", census: p)
+                return DistrictPopulation(code: r.code, name: r.name, population: p, estimated: false, method: regionsCSVMethod, census: p)
             }
             if let parent = r.parentCode.flatMap({ byCode[$0] }), let pp = parent.population2020, parent.areaKm2 > 0 {
                 let density = Double(pp) / parent.areaKm2
