@@ -12,11 +12,11 @@ What it reads (files only; it builds and runs no Swift):
   whole article catalogue (SeedGenerator.articleCatalogue) to articles.jsonl, so that file holds every seed outlet;
   the national catalogue (SeedGenerator.national, `generate-seed --count N`) is generated on demand for benchmarks
   and lives in no file: of it, this reports what the source states — the table of city centres.
-- The anchors (SeedGenerator+Places.swift `anchorTable`: the points seed outlets and demand are scattered around,
-  with their radii) and the national city centres (SeedGenerator+National.swift `cityTable`), parsed from the Swift
-  source text wherever under Sources/ it now lives.
-- SeedData/demand/demand-points.csv and district-populations.csv, the census table
-  (shared/data/census-2020-districts.csv) and SeedData/regions.csv.
+- The anchors (SeedData/generator/anchors.csv: the points seed outlets and demand are scattered around, with their
+  radii) and the national city centres (SeedData/generator/national-cities.csv).
+- SeedData/demand/demand-points.csv and district-populations.csv, the census table and the development-zone shares
+  the demand sums to (SeedData/demand/census-2020.csv, a copy of shared/data/census-2020-districts.csv, and
+  zone-shares.csv) and SeedData/regions.csv.
 """
 
 from __future__ import annotations
@@ -80,6 +80,12 @@ def metres_inside(geom, lat: float, lon: float) -> float:
     return float(np.hypot(x1 - x0, y1 - y0))
 
 
+def generator_table(name: str) -> list[list[str]]:
+    """The data rows of SeedData/generator/NAME (header dropped), as lists of fields."""
+    with open(SEED / "generator" / name, encoding="utf-8", newline="") as f:
+        return list(csv.reader(f))[1:]
+
+
 def swift_table(name: str) -> str:
     """The text of `static let NAME = \"\"\" ... \"\"\"` wherever it is under Sources/ (empty if it is gone)."""
     for f in sorted((ROOT / "Sources").rglob("*.swift")):
@@ -112,8 +118,7 @@ def pct(a: float, b: float | None) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    default_census = next((p for p in [ROOT.parent / "shared/data/census-2020-districts.csv",
-                                       Path("/work/shared/data/census-2020-districts.csv")] if p.exists()), None)
+    default_census = SEED / "demand/census-2020.csv"
     ap.add_argument("--census", type=Path, default=default_census)
     ap.add_argument("--boundaries", type=Path, default=BOUNDARIES, help="folder of the polygons (default SeedData/boundaries)")
     ap.add_argument("--out", type=Path, default=None, help="report file (default: CHECK.md in the boundaries folder)")
@@ -186,8 +191,8 @@ def main() -> None:
                    + (f"; {len(unknown)} have a code without polygon" if unknown else "") + ".")
 
     # ---- Anchors -----------------------------------------------------------------------------------------------
-    anchors = table_rows(swift_table("anchorTable"))
-    md.append("## Anchors (SeedGenerator `anchorTable`)\n")
+    anchors = generator_table("anchors.csv")
+    md.append("## Anchors (`SeedData/generator/anchors.csv`)\n")
     md.append("Seed outlets are scattered uniformly within each anchor's radius (and demand communities around it), so "
               "an anchor outside its district, or one whose disc reaches over the border, puts points outside. "
               "Listed: every anchor outside its district, or less than its radius from the border.\n")
@@ -214,9 +219,9 @@ def main() -> None:
                    "reaching over the border.")
 
     # ---- National generator ----------------------------------------------------------------------------------
-    cities = table_rows(swift_table("cityTable"))
+    cities = generator_table("national-cities.csv")
     nat_city = Locator(load_features(boundaries / "national-cities.geojson"))
-    md.append("## National generator centres (SeedGenerator `cityTable`)\n")
+    md.append("## National generator centres (`SeedData/generator/national-cities.csv`)\n")
     md.append("The national catalogue is not a file: its outlets are drawn around these centres (up to `maxKm` away) "
               "and carry the centre's code as district_code, so only the centres can be checked here. Each centre "
               "against the polygon of its code (a city, or for the few district/county codes, that district):\n")
@@ -253,6 +258,12 @@ def main() -> None:
                     census[r["district_code"]] = r
                 else:
                     census_zones.append(r)
+    shares: dict[str, list] = defaultdict(list)
+    shares_file = SEED / "demand/zone-shares.csv"
+    if shares_file.exists():
+        with open(shares_file, encoding="utf-8", newline="") as f:
+            for r in csv.DictReader(f):
+                shares[r["district_code"]].append(r)
     points: dict[str, list] = defaultdict(list)
     with open(SEED / "demand/demand-points.csv", encoding="utf-8", newline="") as f:
         for r in csv.DictReader(f):
@@ -260,10 +271,11 @@ def main() -> None:
     md.append("## Demand points vs the 2020 census\n")
     md.append(f"`demand/demand-points.csv` summed per `region_code`, against the generator's target "
               f"(`demand/district-populations.csv`) and the census row (`{args.census.name if args.census else 'census file not found'}`). "
-              "Δ is the demand sum against the census. \"Outside\": points (and residents) whose coordinates lie outside "
+              "Δ is the demand sum against the census row plus the district's estimated shares of development zones "
+              "(`demand/zone-shares.csv`; 0 where none). \"Outside\": points (and residents) whose coordinates lie outside "
               "the polygon of their region_code.\n")
-    md.append("| code | district | points | residents in demand | generator target | how the target was made | census 2020 | Δ vs census | points outside | residents outside | census note |")
-    md.append("| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- |")
+    md.append("| code | district | points | residents in demand | generator target | how the target was made | census 2020 | zone shares (estimated) | Δ vs census + shares | points outside | residents outside | census note |")
+    md.append("| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |")
     tot_pts = tot_out = tot_out_pop = 0
     off_by_10 = []
     exact = []
@@ -277,17 +289,19 @@ def main() -> None:
         t = targets.get(code)
         c = census.get(code)
         cpop = int(c["pop_2020"]) if c and c["pop_2020"] else None
+        zone = sum(int(z["residents"]) for z in shares.get(code, []))
+        expected = cpop + zone if cpop is not None else None
         tot_pts += len(pts)
         tot_out += len(outside)
         tot_out_pop += out_pop
-        if cpop is not None and pop == cpop:
+        if expected is not None and pop == expected:
             exact.append(p["name"])
-        if cpop and abs(pop - cpop) > 0.1 * cpop:
-            off_by_10.append((code, p["name"], pop, cpop))
-        by_city[p["parent_adcode"]].append((pop, cpop))
+        if expected and abs(pop - expected) > 0.1 * expected:
+            off_by_10.append((code, p["name"], pop, expected))
+        by_city[p["parent_adcode"]].append((pop, cpop, zone))
         method = (t["method"] if t else "not in file").replace("|", "/")
         md.append(f"| {code} | {p['name']} | {len(pts)} | {pop:,} | {fmt_int(int(t['population']) if t else None)} | {method} | "
-                  f"{fmt_int(cpop)} | {pct(pop, cpop)} | {len(outside)} | {out_pop:,} | {(c['note'] if c else '').replace('|', '/')} |")
+                  f"{fmt_int(cpop)} | {fmt_int(zone) if zone else '—'} | {pct(pop, expected)} | {len(outside)} | {out_pop:,} | {(c['note'] if c else '').replace('|', '/')} |")
     md.append("")
     gaps = {}
     for city_code, name in (("420100", "武汉市"), ("130100", "石家庄市"), ("520100", "贵阳市")):
@@ -297,10 +311,15 @@ def main() -> None:
             continue
         dsum = sum(r[0] for r in rows)
         csum = sum(r[1] or 0 for r in rows)
+        zsum_city = sum(r[2] for r in rows)
         gaps[city_code] = int(c["pop_2020"]) - csum
-        md.append(f"- {name}: the {len(rows)} districts in regions.csv hold {dsum:,} residents in demand ({pct(dsum, csum)} against "
-                  f"their census rows, which sum to {csum:,}); the city's census total is {int(c['pop_2020']):,}, "
-                  f"{int(c['pop_2020']) - csum:,} more than those rows ({c['note'] or c['source']}).")
+        md.append(f"- {name}: the {len(rows)} districts in regions.csv hold {dsum:,} residents in demand: their census rows "
+                  f"({csum:,}) plus {zsum_city:,} estimated residents of development zones"
+                  f" ({pct(dsum, csum + zsum_city)} against that sum); the city's census total is {int(c['pop_2020']):,}, "
+                  f"{int(c['pop_2020']) - csum - zsum_city:,} more than rows and shares together — "
+                  + ("every district is covered, so they match the communiqué" if int(c['pop_2020']) == csum + zsum_city
+                     else "the counties and districts the catalogue does not cover")
+                  + f" ({c['note'] or c['source']}).")
     if census_zones:
         zones = "; ".join(f"{z['name']} {int(z['pop_2020']):,} ({z['note'].strip()})" for z in census_zones)
         zsum = sum(int(z["pop_2020"]) for z in census_zones)
@@ -309,16 +328,21 @@ def main() -> None:
             zones += (f" — together {zsum:,}, or {zsum - hanan:,} without 汉南区 (a sub-row of 武汉经开区): exactly what 武汉市's "
                       "total has beyond its 13 district rows")
         md.append(f"- Census rows with no GB/T 2260 code (development zones counted on their own): {zones}. By the notes "
-                  "above, their residents live inside the legal boundaries (the polygons) of 洪山区, 江夏区 and 蔡甸区, "
-                  "whose census rows leave them out, so demand that follows the district rows leaves them out too; "
-                  "in 石家庄市 the census file's notes name the same case: 高新区 (304,675) is in neither 长安区's nor "
-                  "裕华区's row, 循环化工园区 (56,147) not in 藁城区's.")
+                  "above, their residents live inside the legal boundaries (the polygons) of 洪山区, 江夏区, 武昌区 and 蔡甸区, "
+                  "whose census rows leave them out; in 石家庄市 the census file's notes name the same case: 高新区 "
+                  "(304,675) is in neither 长安区's nor 裕华区's row, 循环化工园区 (56,147) not in 藁城区's. The demand "
+                  "adds each zone to the districts containing it by the estimated shares of `demand/zone-shares.csv` "
+                  "(column \"zone shares\" above; those points say `estimated`), so the covered districts match the "
+                  "communiqué where the city is wholly covered (武汉市).")
     md.append("")
     total_pop = sum(int(r["population"]) for code in seed_districts for r in points.get(code, []))
     summary.append(f"- Demand: {tot_pts:,} points ({total_pop:,} residents) in {len(seed_districts)} districts; {tot_out:,} points "
                    f"({tot_out_pop:,} residents) lie outside the polygon of their region_code. {len(exact)} districts sum exactly "
-                   f"to their census row ({', '.join(exact)}); {len(off_by_10)} differ from it by more than 10 % (the generator's "
-                   "area × density estimates): " + ", ".join(f"{n} {pct(a, b)}" for _, n, a, b in off_by_10) + ".")
+                   f"to their census row plus their estimated development-zone shares"
+                   + (f" ({len(seed_districts) - len(exact)} do not: " + ", ".join(n for n in (p["name"] for c, p in seed_districts.items()) if n not in exact) + ")"
+                      if len(exact) < len(seed_districts) else "")
+                   + f"; {len(off_by_10)} differ from it by more than 10 %"
+                   + (": " + ", ".join(f"{n} {pct(a, b)}" for _, n, a, b in off_by_10) if off_by_10 else "") + ".")
 
     # ---- regions.csv -------------------------------------------------------------------------------------------
     md.append("## regions.csv against the polygons\n")

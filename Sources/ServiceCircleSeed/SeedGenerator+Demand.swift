@@ -19,21 +19,27 @@ extension SeedGenerator {
     }
 
     /// The deterministic residential demand of every district in `regions` (all rows that are not prefecture-level
-    /// cities), in region-file order: each district's points add up to ``DistrictPopulation`` exactly.
+    /// cities), in region-file order: each district's points add up to ``DistrictPopulation`` exactly — with the
+    /// census table of `tables` (``SeedTables/census``), its 2020 census row plus its estimated shares of the
+    /// development zones the census counts apart.
     ///
-    /// Without boundaries, a district's territory is approximated by the part of its bounding box closer to one of
-    /// its own sites (its seed anchors — town and 街道 centres on land — and its inside point) than to any site of
-    /// another district in the file. Territories are therefore disjoint: no point lies in two districts' territory.
-    /// - Urban residents (``urbanShare(density:)``) live in communities (社区) scattered in a disc around each anchor,
+    /// A district's territory is its real polygon (``SeedTables/boundaries``), less a margin of
+    /// ``SeedBoundaries/marginMetres`` along the border; polygons do not overlap, so no point lies in two districts.
+    /// Without boundaries (tables read without `SeedData/boundaries/`), it is approximated by the part of its bounding
+    /// box closer to one of its own sites (its seed anchors and its inside point) than to any site of another district.
+    /// - The census row's residents: urban residents (``urbanShare(density:)``) live in communities (社区) scattered in a disc around each anchor,
     ///   sized for ``urbanDensity`` and apportioned by the anchors' weights: the urban cores are the dense part.
     /// - Rural residents live in villages (村) on a jittered lattice over the rest of the territory, spaced for
-    ///   about ``villageSize`` residents each, larger near towns.
+    ///   about ``villageSize`` residents each, larger near towns. These points say `estimated` only when the
+    ///   district has no census row (an area × density figure).
+    /// - Each zone share (``Census2020/ZoneShare``): communities scattered around the share's centre within its
+    ///   radius, like an urban core; these points always say `estimated`.
     /// Names are generated (community: anchor place + word + 社区; village: surname + local suffix + 村, the suffixes
     /// of the province: 湾/畈/岗 in Hubei, 庄/营 in Hebei, 庄/集 in Shandong, 寨/坝 in Guizhou), from the word lists of
     /// `tables` (`demand-*.csv`); the street is the anchor's 街道/镇 (for a village, the nearest anchor's).
     /// Illustrative, like the seed outlets.
     public static func demand(regions: [Region], tables: SeedTables) -> [DemandPoint] {
-        let populations = Dictionary(DistrictPopulation.all(regions: regions).map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+        let populations = Dictionary(DistrictPopulation.all(regions: regions, census: tables.census).map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
         let districts = regions.filter { !$0.isCity }
         // Sites of every district, for the territory test.
         var sites: [(code: String, lat: Double, lon: Double)] = []
@@ -58,12 +64,15 @@ struct DemandBuilder {
     let sites: [(code: String, lat: Double, lon: Double)]
     let anchors: [SeedGenerator.Anchor]
     let nameParts: SeedTables.DemandNames
+    /// The district's real polygon, when the tables carry boundaries.
+    let boundaries: SeedBoundaries?
 
     init(region: Region, population: DistrictPopulation, sites: [(code: String, lat: Double, lon: Double)], tables: SeedTables) {
         self.region = region
         self.population = population
         self.sites = sites
         nameParts = tables.demandNames
+        boundaries = tables.boundaries.flatMap { $0.has(region.code) ? $0 : nil }
         let own = tables.anchors(in: region.code)
         // A district without anchors gets one at its inside point.
         anchors = own.isEmpty
@@ -72,8 +81,13 @@ struct DemandBuilder {
             : own
     }
 
-    /// In the district's territory: inside its bbox (with a small margin) and nearer to one of its sites than to any other's.
+    /// The box the territory lies in: the polygon's bounding box, else regions.csv's.
+    var bbox: Region.BoundingBox { boundaries?.bboxes[region.code] ?? region.bbox }
+
+    /// In the district's territory: inside its polygon by the margin; without boundaries, inside its bbox (with a
+    /// small margin) and nearer to one of its sites than to any other's.
     func inTerritory(_ lat: Double, _ lon: Double) -> Bool {
+        if let boundaries { return boundaries.isWellInside(region.code, lat: lat, lon: lon) }
         let b = region.bbox
         let m = 1e-4
         guard lat > b.minLat + m, lat < b.maxLat - m, lon > b.minLon + m, lon < b.maxLon - m else { return false }
@@ -100,8 +114,9 @@ struct DemandBuilder {
 
     func build() -> [DemandPoint] {
         var rng = G.SplitMix64("demand/" + region.code)
-        let total = population.population
-        let density = Double(total) / max(1, region.areaKm2)
+        // The census row (or the whole estimate); the zone shares are placed after.
+        let total = population.population - population.zoneResidents
+        let density = Double(population.population) / max(1, region.areaKm2)
         let urban = Int((Double(total) * G.urbanShare(density: density)).rounded())
         let rural = total - urban
 
@@ -138,7 +153,7 @@ struct DemandBuilder {
         // Rural villages on a jittered lattice over the rest of the territory.
         var villages: [Candidate] = []
         if rural > 0 {
-            let b = region.bbox
+            let b = bbox
             let latKm = (b.maxLat - b.minLat) * 110.574
             let lonKm = (b.maxLon - b.minLon) * 111.320 * Foundation.cos((b.minLat + b.maxLat) / 2 * .pi / 180)
             // Territory area by sampling a 64 × 64 lattice of the bbox.
@@ -147,7 +162,7 @@ struct DemandBuilder {
                 for j in 0..<64 {
                     let lat = b.minLat + (Double(i) + 0.5) / 64 * (b.maxLat - b.minLat)
                     let lon = b.minLon + (Double(j) + 0.5) / 64 * (b.maxLon - b.minLon)
-                    if inTerritory(lat, lon) && !inUrbanDisc(lat, lon, radii) { inside += 1 }
+                    if inArea(lat, lon) && !inUrbanDisc(lat, lon, radii) { inside += 1 }
                 }
             }
             let areaKm2 = max(1, Double(inside) / 4096 * latKm * lonKm)
@@ -177,20 +192,53 @@ struct DemandBuilder {
             }
         }
 
+        // Development zones the census counts apart: communities around each share's centre, estimated.
+        var zoneCandidates: [Candidate] = []
+        for share in population.zoneShares {
+            var zrng = G.SplitMix64("demand-zone/" + region.code + "/" + share.zone)
+            let n = max(1, Int((Double(share.residents) / G.communitySize).rounded()))
+            var zone: [Candidate] = []
+            var tries = 0
+            while zone.count < n && tries < n * 200 {
+                tries += 1
+                let rr = share.radiusKm * zrng.unit().squareRoot()
+                let th = 2 * Double.pi * zrng.unit()
+                let p = G.offset(lat: share.centre.lat, lon: share.centre.lon, dNorthKm: rr * Foundation.cos(th), dEastKm: rr * Foundation.sin(th))
+                guard inTerritory(p.lat, p.lon) else { continue }
+                let w = (1.3 - 0.6 * rr / share.radiusKm) * Foundation.exp(0.35 * zrng.normal())
+                zone.append(Candidate(lat: p.lat, lon: p.lon, weight: w, anchor: nearestAnchor(p.lat, p.lon).0, kind: .community))
+            }
+            if zone.isEmpty {
+                let c = share.centre
+                zone.append(Candidate(lat: c.lat, lon: c.lon, weight: 1, anchor: nearestAnchor(c.lat, c.lon).0, kind: .community))
+            }
+            let pops = G.apportion(share.residents, weights: zone.map(\.weight))
+            for k in zone.indices { zone[k].weight = Double(pops[k]) }
+            zoneCandidates += zone
+        }
+
         // Names, codes, rounding; points that received nobody are dropped.
         var names = NameMaker(province: region.province, seed: "names/" + region.code, parts: nameParts)
         var seen: Set<String> = []
         var out: [DemandPoint] = []
-        for c in urbanCandidates + villages where c.weight >= 1 {
+        let censusPart = urbanCandidates.count + villages.count
+        for (i, c) in (urbanCandidates + villages + zoneCandidates).enumerated() where c.weight >= 1 {
             var lat = G.round6(c.lat), lon = G.round6(c.lon)
             while !seen.insert("\(lat),\(lon)").inserted { lat += 0.000_01; lon += 0.000_01 }
             let a = anchors[c.anchor]
             let name = c.kind == .community ? names.community(place: a.place) : names.village()
             out.append(DemandPoint(code: region.code + "-" + G.zeroPad(out.count + 1, 4), regionCode: region.code,
                                    street: a.street, name: name, kind: c.kind, location: GeoPoint(lat: lat, lon: lon),
-                                   population: Int(c.weight), estimated: population.estimated))
+                                   population: Int(c.weight),
+                                   estimated: i >= censusPart || population.census == nil))
         }
         return out
+    }
+
+    /// Inside the polygon (no margin): for measuring the territory's area.
+    func inArea(_ lat: Double, _ lon: Double) -> Bool {
+        if let boundaries { return boundaries.contains(region.code, lat: lat, lon: lon) }
+        return inTerritory(lat, lon)
     }
 
     func inUrbanDisc(_ lat: Double, _ lon: Double, _ radii: [Double]) -> Bool {

@@ -6,8 +6,9 @@ import Foundation
 extension SeedGenerator {
     /// A hand-picked WGS-84 point well inside a district and on land (a town, street or 街道 centre, or the
     /// region file's inside point or centroid where that is known to be on land), with the radius within which
-    /// seed outlets are scattered around it. No boundaries exist in the data, so staying inside a district and
-    /// out of rivers and lakes rests on these points and their small radii: in central Wuhan, split by the
+    /// seed outlets are scattered around it. The anchor lies inside its district's real polygon by more than 30 m;
+    /// points drawn outside the polygon are pulled back toward the anchor (``SeedBoundaries``). Staying out of
+    /// rivers and lakes rests on these points and their small radii: in central Wuhan, split by the
     /// Yangtze and the Han and dotted with lakes (东湖, 沙湖, 墨水湖, 龙阳湖, 汤逊湖, 后官湖), radii are 0.2–0.5 km
     /// and anchors sit 1 km or more from the banks. One row of `SeedData/generator/anchors.csv`.
     public struct Anchor: Hashable, Sendable {
@@ -71,8 +72,9 @@ extension SeedGenerator {
     /// | 贵阳市 | 1 车管所业务大厅 (延时 to 20:00, 双休日/节假日加时), 6 政务服务中心窗口, 6 自助一体机, 1 流动车管所 |
     /// | 铜仁市碧江区, 兴义市 | one 7×24 自助车管所 each |
     ///
-    /// Every point lies within its anchor's radius (see ``Anchor``; the anchors and name parts come from `tables`)
-    /// and inside its district's bounding box. Districts missing from `regions` are skipped (their outlets are not
+    /// Every point lies within its anchor's radius (see ``Anchor``; the anchors and name parts come from `tables`),
+    /// inside its district's bounding box and, with ``SeedTables/boundaries``, inside its district's real polygon by
+    /// ``SeedBoundaries/marginMetres``. Districts missing from `regions` are skipped (their outlets are not
     /// generated).
     public static func articleCatalogue(regions: [Region], tables: SeedTables) -> [OutletRecord] {
         let b = ArticleBuilder(regions: regions, tables: tables)
@@ -171,7 +173,8 @@ final class ArticleBuilder {
         }
     }
 
-    /// A point uniformly within the anchor's radius and inside the district's bbox.
+    /// A point uniformly within the anchor's radius and inside the district's bbox, then inside its polygon
+    /// (``inDistrict(_:_:_:)``).
     func point(_ a: Anchor, _ region: Region, _ rng: inout G.SplitMix64) -> (lat: Double, lon: Double) {
         for _ in 0..<64 {
             let rr = a.radiusKm * rng.unit().squareRoot()
@@ -179,8 +182,22 @@ final class ArticleBuilder {
             let p = G.offset(lat: a.lat, lon: a.lon, dNorthKm: rr * Foundation.cos(th), dEastKm: rr * Foundation.sin(th))
             let lat = G.round6(p.lat), lon = G.round6(p.lon)
             if region.bbox.contains(lat: lat, lon: lon) && G.distanceKm(a.lat, a.lon, lat, lon) <= a.radiusKm {
-                return (lat, lon)
+                return inDistrict((lat, lon), a, region)
             }
+        }
+        return (a.lat, a.lon)
+    }
+
+    /// The drawn point when it lies inside the district's real polygon by ``SeedBoundaries/marginMetres``; otherwise
+    /// the first point on the way back to the anchor (in twentieths of the way) that does. Deterministic and draws
+    /// no random number, so a point already inside is unchanged and the rest of the catalogue with it. Anchors lie
+    /// inside their district by more than the margin (a test checks it), so the anchor itself ends the walk.
+    func inDistrict(_ p: (lat: Double, lon: Double), _ a: Anchor, _ region: Region) -> (lat: Double, lon: Double) {
+        guard let b = tables.boundaries, b.has(region.code), !b.isWellInside(region.code, lat: p.lat, lon: p.lon) else { return p }
+        for k in 1..<20 {
+            let t = 1 - Double(k) / 20
+            let q = (lat: G.round6(a.lat + t * (p.lat - a.lat)), lon: G.round6(a.lon + t * (p.lon - a.lon)))
+            if b.isWellInside(region.code, lat: q.lat, lon: q.lon) { return q }
         }
         return (a.lat, a.lon)
     }

@@ -35,6 +35,18 @@ public struct SeedTables: Sendable {
 
     private let anchorsByDistrict: [String: [SeedGenerator.Anchor]]
 
+    /// The seed districts' real polygons (`SeedData/boundaries/regions.geojson`), read by ``init(seedDirectory:)``:
+    /// with them the generators place every outlet and demand point inside its district (``SeedBoundaries``).
+    /// Nil for tables read by ``init(directory:)`` alone.
+    public var boundaries: SeedBoundaries?
+    /// The 2020 census rows and development-zone shares the demand sums to (`SeedData/demand/census-2020.csv`,
+    /// `zone-shares.csv`), read by ``init(seedDirectory:)``; nil without them (regions.csv's figures and estimates).
+    public var census: Census2020?
+
+    /// Where the census table and the zone shares live under `SeedData/`.
+    public static let censusPath = "demand/census-2020.csv"
+    public static let zoneSharesPath = "demand/zone-shares.csv"
+
     /// One kind of the national mix: its weight among the kinds and its hours templates with their weights.
     struct NationalKind: Sendable {
         struct HoursOption: Sendable {
@@ -62,8 +74,25 @@ public struct SeedTables: Sendable {
     public func anchors(in districtCode: String) -> [SeedGenerator.Anchor] { anchorsByDistrict[districtCode] ?? [] }
 
     /// Reads the tables of `SeedData/generator/` under `seedDirectory` (the project's `SeedData/`).
+    /// Also reads the seed districts' polygons and the census table with its zone shares (``boundaries``, ``census``).
     public init(seedDirectory: URL) throws {
         try self.init(directory: seedDirectory.appendingPathComponent(Self.folderName))
+        boundaries = try SeedBoundaries(seedDirectory: seedDirectory)
+        census = try Self.readCensus(seedDirectory: seedDirectory)
+    }
+
+    /// The census table and zone shares under `seedDirectory`, nil when the census table is absent.
+    public static func readCensus(seedDirectory: URL) throws -> Census2020? {
+        let censusURL = seedDirectory.appendingPathComponent(censusPath)
+        guard FileManager.default.fileExists(atPath: censusURL.path) else { return nil }
+        let sharesURL = seedDirectory.appendingPathComponent(zoneSharesPath)
+        let shares = FileManager.default.fileExists(atPath: sharesURL.path)
+            ? try String(contentsOf: sharesURL, encoding: .utf8) : Census2020.sharesHeader
+        do {
+            return try Census2020.parse(census: try String(contentsOf: censusURL, encoding: .utf8), shares: shares)
+        } catch {
+            throw SeedTableError(file: "../" + censusPath, line: nil, message: "\(error)")
+        }
     }
 
     /// Reads every table from `directory`. A missing file, a header other than the expected one, a row with the

@@ -349,7 +349,23 @@ struct CoverageSeedTests {
             #expect(try #require(population(wd).percent) >= pct, "more plate points open on weekdays")
             let city = try await coverage(http, "region=420100&business=ebike_registration&during=saturday&cell_m=500")
             #expect((city["regions"] as? [Any])?.count == 13)
-            #expect(population(city).total == [965260, 647932, 666661, 837263, 1092750, 463295, 1728811, 845782, 145103, 554383, 974715, 1151644, 860377].reduce(0, +))
+            // The 13 district rows of the communiqué plus the development zones it counts apart (东湖高新区, 东湖风景区,
+            // 武汉经开区 without its sub-row 汉南区), spread over the districts containing them: the city's 12,326,518.
+            let rows = [965260, 647932, 666661, 837263, 1092750, 463295, 1728811, 845782, 145103, 554383, 974715, 1151644, 860377]
+            #expect(population(city).total == rows.reduce(0, +) + 935_146 + 121_161 + (481_338 - 145_103))
+            #expect(population(city).total == 12_326_518)
+            // Regions carry the census table's figures: 桥西区 its row (regions.csv has none), 洪山区 its row plus its
+            // estimated shares of the East Lake zones.
+            try await http.execute(uri: "/v1/regions/130104", method: .get) { r in
+                let j = try r.json
+                #expect(j["population"] as? Int == 979_646 && j["population_estimated"] as? Bool == false)
+                #expect((j["population_source"] as? String)?.contains("石家庄市第七次全国人口普查公报") == true)
+            }
+            try await http.execute(uri: "/v1/regions/420111", method: .get) { r in
+                let j = try r.json
+                #expect(j["population"] as? Int == 1_728_811 + 654_602 + 111_723 && j["population_estimated"] as? Bool == true)
+                #expect((j["population_source"] as? String)?.contains("东湖高新区") == true)
+            }
         }
     }
 }

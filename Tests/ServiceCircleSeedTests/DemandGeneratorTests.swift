@@ -23,20 +23,26 @@ struct DemandGeneratorTests {
     @Test func eachDistrictSumsToItsPopulationAndCityRowsGetNone() throws {
         let (regions, points) = try generated.get()
         let sums = Dictionary(grouping: points, by: \.regionCode).mapValues { $0.reduce(0) { $0 + $1.population } }
-        for d in DistrictPopulation.all(regions: regions) {
+        let census = try #require(seedTables.census)
+        for d in DistrictPopulation.all(regions: regions, census: census) {
             #expect(sums[d.code] == d.population, "\(d.code) \(d.name)")
-            let r = regions.first { $0.code == d.code }!
-            if let census = r.population2020 { #expect(d.population == census && !d.estimated) } else { #expect(d.estimated) }
-            #expect(points.filter { $0.regionCode == d.code }.allSatisfy { $0.estimated == d.estimated })
+            // Every district has a census row; the zone shares are the estimated part, on points of their own.
+            let row = try #require(census.rows[d.code]?.population, "\(d.code)")
+            #expect(d.census == row && d.population == row + d.zoneResidents && d.estimated == !d.zoneShares.isEmpty)
+            let estimated = points.filter { $0.regionCode == d.code && $0.estimated }.reduce(0) { $0 + $1.population }
+            #expect(estimated == d.zoneResidents, "\(d.code)")
         }
+        // 洪山区: its census row excludes the East Lake zones, which lie inside its legal boundary.
+        #expect(sums["420111"] == 1_728_811 + 654_602 + 111_723)
         #expect(!points.contains { $0.regionCode.hasSuffix("00") })
         // Wuhan's 13 districts hold their census communiqué's figures.
         #expect(sums["420116"] == 1_151_644)
         #expect(points.allSatisfy { $0.population > 0 })
     }
 
-    @Test func estimatesFollowThePrefectureDensity() throws {
+    @Test func withoutACensusRowEstimatesFollowThePrefectureDensity() throws {
         let (regions, _) = try generated.get()
+        // Without the census table (regions.csv alone): regions.csv's figure, else area × density.
         let pops = Dictionary(uniqueKeysWithValues: DistrictPopulation.all(regions: regions).map { ($0.code, $0) })
         // 桥西区 (67.3 km²) × 石家庄市 11,235,086 / 14,070.7 km².
         #expect(pops["130104"]?.population == Int((67.3 * 11_235_086 / 14_070.7).rounded()))
@@ -44,8 +50,22 @@ struct DemandGeneratorTests {
         #expect(pops["522301"]?.method.contains("pooled") == true, "兴义市's prefecture is not in the file")
     }
 
-    @Test func pointsLieInTheirDistrictsTerritoryAndNeverInAnothers() throws {
-        let (regions, points) = try generated.get()
+    @Test func pointsLieInsideTheirDistrictsPolygonByTheMargin() throws {
+        let (_, points) = try generated.get()
+        let b = try #require(seedTables.boundaries)
+        for p in points {
+            #expect(b.isWellInside(p.regionCode, lat: p.location.lat, lon: p.location.lon, margin: SeedBoundaries.marginMetres - 2),
+                    "\(p.code) is not inside its district by the margin")
+        }
+    }
+
+    @Test func withoutBoundariesPointsLieInTheirDistrictsTerritoryAndNeverInAnothers() throws {
+        var tables = seedTables
+        tables.boundaries = nil
+        let regions = try Region.parseCSV(String(contentsOf: project.appendingPathComponent("SeedData/regions.csv"), encoding: .utf8))
+            .filter { ["130100", "130102", "130104", "130105", "130108"].contains($0.code) }
+        let points = SeedGenerator.demand(regions: regions, tables: tables)
+        #expect(!points.isEmpty)
         let byCode = Dictionary(uniqueKeysWithValues: regions.map { ($0.code, $0) })
         var sites: [(code: String, lat: Double, lon: Double)] = []
         for d in regions where !d.isCity {

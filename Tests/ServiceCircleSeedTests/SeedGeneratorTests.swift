@@ -176,6 +176,9 @@ struct SeedGeneratorArticleTests {
             let anchors = seedTables.anchors(in: r.districtCode)
             let near = anchors.contains { SeedGenerator.distanceKm($0.lat, $0.lon, r.lat, r.lon) <= $0.radiusKm + 1e-6 }
             #expect(near, "\(r.code) \(r.name) is farther than its radius from every anchor of \(region.name)")
+            // Inside the real polygon by the simplification margin (less the 0.1 m of rounding).
+            #expect(seedTables.boundaries?.isWellInside(r.districtCode, lat: r.lat, lon: r.lon, margin: SeedBoundaries.marginMetres - 0.5) == true,
+                    "\(r.code) \(r.name) is not \(SeedBoundaries.marginMetres) m inside \(region.name)'s polygon")
         }
     }
 

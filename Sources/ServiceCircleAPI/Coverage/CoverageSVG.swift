@@ -167,7 +167,16 @@ public enum CoverageMap {
         ly += 6
         let boundary = report.area.subRegions.contains { $0.boundarySource == "uploaded" } ? "边界：含上传边界" : "边界：近似（由需求点生成）"
         text(boundary, size: 11, colour: "#64748b")
-        text("人口：按2020年普查总数生成的社区/村需求点（示意）", size: 11, colour: "#64748b")
+        // Which figures are census and which are estimates (development-zone shares, area × density); lines short
+        // enough for the panel (about 25 characters).
+        let estimated = report.area.subRegions.filter(\.populationEstimated).map(\.name)
+        text("人口：2020年第七次人口普查数", size: 11, colour: "#64748b")
+        text("需求点按普查数生成（社区/村，示意）", size: 11, colour: "#64748b")
+        if !estimated.isEmpty {
+            let names = estimated.count > 4 ? estimated.prefix(4).joined(separator: "、") + "等\(estimated.count)区" : estimated.joined(separator: "、")
+            text("含估算：\(names)", size: 11, colour: "#64748b")
+            text("（开发区人口分摊或面积×密度估算）", size: 11, colour: "#64748b")
+        }
         s += "</svg>\n"
         return s
     }

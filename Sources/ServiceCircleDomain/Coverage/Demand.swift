@@ -21,7 +21,8 @@ public struct DemandPoint: Hashable, Sendable {
     public var location: GeoPoint
     /// Residents.
     public var population: Int
-    /// True when the district's population is an estimate (no census figure in regions.csv).
+    /// True when the point's residents are an estimate: an area × density figure (no census row), or a district's
+    /// share of a development zone the census counts apart (``Census2020``).
     public var estimated: Bool
 
     public init(code: String, regionCode: String, street: String, name: String, kind: Kind, location: GeoPoint,
@@ -79,25 +80,63 @@ public struct DemandPoint: Hashable, Sendable {
 public struct DistrictPopulation: Hashable, Sendable {
     public var code: String
     public var name: String
+    /// Every resident the district's demand points hold: `census` plus the ``zoneShares``, or an estimate.
     public var population: Int
-    /// False when it is the 2020 census figure of regions.csv; true when estimated from area × density.
+    /// False when the whole figure is a census row; true when any of it is estimated (area × density, or a share of
+    /// a development zone the census counts apart).
     public var estimated: Bool
     /// How the figure was obtained, in words (for the populations file and the API).
     public var method: String
+    /// The district's own census row, when there is one (nil for an area × density estimate).
+    public var census: Int?
+    /// The estimated shares of development zones that lie inside the district's legal boundary (included in
+    /// `population`; their demand points are marked estimated).
+    public var zoneShares: [Census2020.ZoneShare] = []
 
-    /// The districts (every row of regions.csv that is not a prefecture-level city row) with their demand totals:
-    /// the 2020 census figure where the file has one; otherwise area × the density of the prefecture (its city
-    /// row's census population ÷ area) when the city row is in the file; otherwise area × the pooled density of
-    /// the file's prefecture-level rows. The last two are marked estimated.
-    public static func all(regions: [Region]) -> [DistrictPopulation] {
+    public init(code: String, name: String, population: Int, estimated: Bool, method: String, census: Int? = nil,
+                zoneShares: [Census2020.ZoneShare] = []) {
+        self.code = code
+        self.name = name
+        self.population = population
+        self.estimated = estimated
+        self.method = method
+        self.census = census
+        self.zoneShares = zoneShares
+    }
+
+    /// The ``method`` of a figure taken from regions.csv's census column (whose own source column says more).
+    public static let regionsCSVMethod = "2020 census (regions.csv)"
+
+    /// Residents estimated from development zones (0 without any).
+    public var zoneResidents: Int { zoneShares.reduce(0) { $0 + $1.residents } }
+
+    /// The districts (every row of regions.csv that is not a prefecture-level city row) with their demand totals.
+    ///
+    /// With `census` (the repository's `SeedData/demand/` census table): the district's census row plus its estimated
+    /// shares of development zones (``Census2020``). Without a census row (or without `census`): the 2020 census
+    /// figure of regions.csv where it has one; otherwise area × the density of the prefecture (its city row's census
+    /// population ÷ area) when the city row is in the file; otherwise area × the pooled density of the file's
+    /// prefecture-level rows. Estimates and zone shares are marked estimated.
+    public static func all(regions: [Region], census: Census2020? = nil) -> [DistrictPopulation] {
         let byCode = Dictionary(regions.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
         let cities = regions.filter { $0.isCity && $0.population2020 != nil && $0.areaKm2 > 0 }
         let pooledPop = cities.reduce(0.0) { $0 + Double($1.population2020!) }
         let pooledArea = cities.reduce(0.0) { $0 + $1.areaKm2 }
         let pooled = pooledArea > 0 ? pooledPop / pooledArea : 500
         return regions.filter { !$0.isCity }.map { r in
+            if let census, let row = census.rows[r.code] {
+                let shares = census.shares(of: r.code)
+                let extra = shares.reduce(0) { $0 + $1.residents }
+                var method = "2020 census row \(row.population) (\(row.source))"
+                if !shares.isEmpty {
+                    method += " + estimated shares of development zones the census counts apart: "
+                        + shares.map { "\($0.zone) \($0.residents)" }.joined(separator: ", ") + " (zone-shares.csv)"
+                }
+                return DistrictPopulation(code: r.code, name: r.name, population: row.population + extra, estimated: !shares.isEmpty,
+                                          method: method, census: row.population, zoneShares: shares)
+            }
             if let p = r.population2020 {
-                return DistrictPopulation(code: r.code, name: r.name, population: p, estimated: false, method: "2020 census (regions.csv)")
+                return DistrictPopulation(code: r.code, name: r.name, population: p, estimated: false, method: regionsCSVMethod, census: p)
             }
             if let parent = r.parentCode.flatMap({ byCode[$0] }), let pp = parent.population2020, parent.areaKm2 > 0 {
                 let density = Double(pp) / parent.areaKm2

@@ -227,14 +227,17 @@ public struct RegionStore: RegionRepository {
 
     // MARK: Seed loading
 
-    /// Inserts or updates the regions of regions.csv with their demand population (census or estimate); boundaries
-    /// are left alone. In the caller's transaction.
-    static func upsertRegions(_ regions: [Region], on conn: PostgresConnection, logger: Logger) async throws {
-        let pops = Dictionary(DistrictPopulation.all(regions: regions).map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+    /// Inserts or updates the regions of regions.csv with their demand population (census, census plus estimated
+    /// development-zone shares with `census`, or estimate); boundaries are left alone. In the caller's transaction.
+    static func upsertRegions(_ regions: [Region], census: Census2020? = nil, on conn: PostgresConnection, logger: Logger) async throws {
+        let pops = Dictionary(DistrictPopulation.all(regions: regions, census: census).map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
         func col<T>(_ f: (Region) -> T) -> [T] { regions.map(f) }
         let population: [Int] = regions.map { r in pops[r.code]?.population ?? r.population2020 ?? -1 }
         let estimated: [Bool] = regions.map { pops[$0.code]?.estimated ?? false }
-        let source: [String] = regions.map { r in pops[r.code].map { $0.estimated ? $0.method : r.populationSource } ?? r.populationSource }
+        // The census table's row with its source (and any zone shares), an estimate's method, or regions.csv's source.
+        let source: [String] = regions.map { r in
+            pops[r.code].map { $0.method == DistrictPopulation.regionsCSVMethod ? r.populationSource : $0.method } ?? r.populationSource
+        }
         try await conn.fetch("""
             INSERT INTO regions (code, province, city, name, parent_code, level, centroid_lat, centroid_lon, inside_lat, inside_lon,
                                  bbox_min_lat, bbox_min_lon, bbox_max_lat, bbox_max_lon, area_km2, population, population_estimated, population_source)

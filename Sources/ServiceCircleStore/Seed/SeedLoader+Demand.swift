@@ -12,7 +12,8 @@ extension SeedLoader {
             .filter { $0.hasSuffix("points.csv") }.sorted().map { dir.appendingPathComponent($0) }
     }
 
-    /// Loads `regions.csv` and the demand points when either changed since the last load (checksums in `seed_loads`),
+    /// Loads `regions.csv` and the demand points (with the census table and zone shares their regions' populations
+    /// come from, `demand/census-2020.csv` and `demand/zone-shares.csv`) when any changed since the last load (checksums in `seed_loads`),
     /// in one transaction: regions upserted (uploaded boundaries kept), demand replaced, approximate boundaries and the
     /// demand's assignment to regions regenerated. Demand is reference data owned by the seed, so a changed file is
     /// re-applied (unlike outlets, which belong to their editors once loaded).
@@ -20,9 +21,12 @@ extension SeedLoader {
         let regionsURL = seedDirectory.appendingPathComponent("regions.csv")
         guard FileManager.default.fileExists(atPath: regionsURL.path) else { return }
         let regionsText = try String(contentsOf: regionsURL, encoding: .utf8)
+        // The census table and zone shares the demand sums to (inputs of the generator, beside its output).
+        let censusTexts = try ["demand/census-2020.csv", "demand/zone-shares.csv"].map { seedDirectory.appendingPathComponent($0) }
+            .map { FileManager.default.fileExists(atPath: $0.path) ? try String(contentsOf: $0, encoding: .utf8) : nil }
         let demandTexts = try Self.demandFiles(in: seedDirectory).map { try String(contentsOf: $0, encoding: .utf8) }
         let regionsSum = Migrator.checksum(regionsText)
-        let demandSum = Migrator.checksum(demandTexts.joined(separator: "\n"))
+        let demandSum = Migrator.checksum((demandTexts + censusTexts.compactMap { $0 }).joined(separator: "\n"))
         if try await recorded("regions.csv") == regionsSum, try await recorded("demand") == demandSum {
             report.skipped.append("regions.csv")
             report.skipped.append("demand")
@@ -30,9 +34,13 @@ extension SeedLoader {
         }
         let regions: [Region]
         var points: [DemandPoint] = []
+        var census: Census2020?
         do {
             regions = try Region.parseCSV(regionsText)
             for t in demandTexts { points += try DemandPoint.parseCSV(t) }
+            if let censusText = censusTexts[0] {
+                census = try Census2020.parse(census: censusText, shares: censusTexts[1] ?? Census2020.sharesHeader)
+            }
         } catch {
             throw SeedError(description: "regions/demand seed: \(error)")
         }
@@ -42,7 +50,7 @@ extension SeedLoader {
         }
         let count = points.count
         try await client.withTransaction(logger: logger) { conn in
-            try await RegionStore.upsertRegions(regions, on: conn, logger: logger)
+            try await RegionStore.upsertRegions(regions, census: census, on: conn, logger: logger)
             try await RegionStore.replaceDemand(points, on: conn, logger: logger)
             try await self.record("regions.csv", regionsSum, regions.count, on: conn)
             try await self.record("demand", demandSum, count, on: conn)
