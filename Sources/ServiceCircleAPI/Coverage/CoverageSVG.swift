@@ -207,7 +207,8 @@ public enum CoverageMap {
                 case .outletKind(let k): return "候选：\(k.nameZh)"
                 }
             }()
-            text("建议新增点位（贪心最大覆盖，\(source)）", size: 13, bold: true)
+            text("建议新增点位（贪心最大覆盖）", size: 13, bold: true)
+            text(source, size: 11, colour: "#334155")
             s += "<circle cx=\"\(f(lx + 8))\" cy=\"\(f(ly - 5))\" r=\"8\" fill=\"#15803d\"/>"
             s += "<text x=\"\(f(lx + 22))\" y=\"\(f(ly))\" font-size=\"11\">\(xml("序号；虚线为其服务圈，+N 为新增覆盖人口"))</text>\n"
             ly += 20
@@ -232,7 +233,7 @@ public enum CoverageMap {
         let census = regions.filter { !$0.populationEstimated }.map(\.name)
         let estimated = regions.filter(\.populationEstimated).map(\.name)
         var out = ["人口：需求点为示意位置，总数按下列来源生成"]
-        func names(_ n: [String]) -> String { n.count <= 4 ? n.joined(separator: "、") : n.prefix(4).joined(separator: "、") + " 等 \(n.count) 个区县" }
+        func names(_ n: [String]) -> String { n.count <= 3 ? n.joined(separator: "、") : n.prefix(2).joined(separator: "、") + " 等 \(n.count) 个区县" }
         if !census.isEmpty { out.append("2020 年普查数：\(names(census))") }
         if !estimated.isEmpty { out.append("估算（面积×人口密度）：\(names(estimated))") }
         if report.totals.estimated > 0 {

@@ -8,7 +8,8 @@ public struct CoverageRegion: Hashable, Sendable {
     /// The figure of regions.csv (census, or estimate when `populationEstimated`).
     public var population: Int?
     public var populationEstimated: Bool
-    /// `approximate` (generated from the demand points) or `uploaded`; nil when the region has no boundary.
+    /// `uploaded`, `reference` (the land polygon of SeedData/boundaries/regions.geojson) or `approximate` (generated
+    /// from the demand points); nil when the region has no boundary.
     public var boundarySource: String?
     /// The boundary (polygons of rings of WGS-84 points), when known.
     public var boundary: MultiPolygon?
