@@ -540,6 +540,7 @@ struct CoverageMapTests {
             let s = "/v1/coverage/suggestions?\(sat)"
             #expect(try await problem(http, "\(s)&candidates=grid:50") == ["candidates"])
             #expect(try await problem(http, "\(s)&candidates=grid:1e3") == ["candidates"])
+            #expect(try await problem(http, "\(s)&candidates=grid:01000") == ["candidates"], "as the OpenAPI pattern: no leading zero")
             #expect(try await problem(http, "\(s)&candidates=kind:post_office") == ["candidates"])
             #expect(try await problem(http, "\(s)&candidates=everywhere") == ["candidates"])
             #expect(try await problem(http, "\(s)&candidates=grid:100") == ["candidates"], "too many lattice points for the area")

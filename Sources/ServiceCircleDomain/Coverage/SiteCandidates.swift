@@ -29,7 +29,7 @@ public enum SiteCandidates: Sendable, Hashable {
         if s == "demand" { return .success(.demand) }
         if s.hasPrefix("grid:") {
             let v = String(s.dropFirst(5))
-            guard !v.isEmpty, v.allSatisfy({ $0.isASCII && $0.isNumber }), let m = Double(v) else {
+            guard !v.isEmpty, v.first != "0", v.count <= 9, v.allSatisfy({ $0.isASCII && $0.isNumber }), let m = Double(v) else {
                 return bad("'\(s)': grid:<metres> takes a whole number of metres, e.g. grid:1000")
             }
             guard gridMetresRange.contains(m) else {
