@@ -168,7 +168,7 @@ public struct RegionStore: RegionRepository {
         return r
     }
 
-    /// Drops an uploaded boundary: the approximation applies again. 404 when the region is unknown.
+    /// Drops an uploaded boundary: the reference polygon (or the approximation) applies again. 404 when the region is unknown.
     public func clearUpload(for code: String) async throws -> StoredRegion {
         guard try await region(code: code) != nil else { throw DomainError.notFound("no region \(code)") }
         try await client.withTransaction(logger: logger) { conn in

@@ -90,7 +90,7 @@ struct CoverageCommand: AsyncParsableCommand {
 /// `servicecircle regions`: list regions; upload or reset a boundary.
 struct RegionsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "regions", abstract: "List regions; upload a real boundary (GeoJSON) or go back to the approximation.",
+        commandName: "regions", abstract: "List regions; upload a boundary (GeoJSON) or go back to the seed's (reference polygon or approximation).",
         subcommands: [List.self, Boundary.self])
 
     struct List: AsyncParsableCommand {
@@ -115,7 +115,7 @@ struct RegionsCommand: AsyncParsableCommand {
         @OptionGroup var db: DatabaseOptions
         @Argument(help: "Region code.") var code: String
         @Option(help: "GeoJSON file to upload.") var file: String?
-        @Flag(help: "Drop the uploaded boundary: the approximation applies again.") var reset = false
+        @Flag(help: "Drop the uploaded boundary: the reference polygon (or the approximation) applies again.") var reset = false
 
         func run() async throws {
             guard (file != nil) != reset else { throw ValidationError("give --file or --reset") }
