@@ -12,8 +12,9 @@ extension SeedLoader {
             .filter { $0.hasSuffix("points.csv") }.sorted().map { dir.appendingPathComponent($0) }
     }
 
-    /// Loads `regions.csv` and the demand points when either changed since the last load (checksums in `seed_loads`),
-    /// in one transaction: regions upserted (uploaded boundaries kept), demand replaced, approximate boundaries and the
+    /// Loads `regions.csv`, the demand points and the regions' land polygons (`boundaries/regions.geojson` into
+    /// `regions.geom`) when any changed since the last load (checksums in `seed_loads`), in one transaction: regions
+    /// upserted (uploaded boundaries kept), demand replaced, approximate boundaries, reference polygons and the
     /// demand's assignment to regions regenerated. Demand is reference data owned by the seed, so a changed file is
     /// re-applied (unlike outlets, which belong to their editors once loaded).
     func loadRegionsAndDemand(from seedDirectory: URL, report: inout Report) async throws {
