@@ -33,6 +33,9 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 PROJECT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ARTIFACTS = os.path.join(PROJECT, ".artifacts")
+# The planners' map of issue 13 ("the coverage SVG of 黄陂区 shows its real outline"), rendered and kept in docs/.
+COVERAGE_MAP = "/v1/coverage.svg?region=420116&business=ebike_registration&during=saturday&date=2026-03-07&k=3"
+COVERAGE_PNG = os.path.join(PROJECT, "docs", "coverage-huangpi.png")
 # The caller's question of the issue: "我在黄陂区前川街道附近，周六能去哪里给电动车上牌？" on Saturday 2026-03-07.
 SENTENCE = "我在江汉区一带，后天下午想给电动车上牌"
 PLACE = "黄陂区前川街道"
@@ -292,11 +295,35 @@ def main():
             driver.save_screenshot(os.path.join(ARTIFACTS, "console-phone.png"))
             viewport(driver, 1280, 800)
 
+        def coverage_map():
+            status, body = get(base + COVERAGE_MAP, timeout=60)
+            svg = body.decode("utf-8")
+            expect(status == 200 and svg.startswith("<svg "), "the coverage map is an SVG")
+            import re
+            width, height = (int(float(v)) for v in re.search(r'width="([0-9.]+)" height="([0-9.]+)"', svg).groups())
+            # The real outline: the district's path has hundreds of vertices (a box or a Voronoi patch has far fewer).
+            outline = max(re.findall(r'<path d="(M[^"]*)" fill="none" stroke="#0f172a"', svg), key=len, default="")
+            expect(outline.count("L") > 500, f"黄陂区's outline has {outline.count('L') + 1} vertices")
+            for needed in ["黄陂区", "北", "公里", "分位数分级", "普查数", "+"]:
+                expect(needed in svg, f"the map shows {needed!r}")
+            viewport(driver, width, height)
+            driver.get(base + COVERAGE_MAP)
+            time.sleep(1.0)
+            rendered = driver.execute_script(
+                "const s = document.documentElement; const b = s.getBBox(); return [s.tagName, b.width, b.height,"
+                " s.querySelectorAll('text').length]")
+            expect(rendered[0] == "svg" and rendered[1] > 0 and rendered[2] > 0, f"Chromium rendered the SVG: {rendered}")
+            driver.save_screenshot(COVERAGE_PNG)
+            expect(os.path.getsize(COVERAGE_PNG) > 40_000, "the PNG is not blank")
+            print(f"       {width}×{height} map, {rendered[3]} texts → docs/coverage-huangpi.png")
+            viewport(driver, 1280, 800)
+
         checks.run("one box: the caller's sentence, Enter, the place question as buttons, read-back, copy, tel:, navigation, SMS; "
                    "screenshot .artifacts/console-ask.png", one_box)
         checks.run("the structured form answered from the keyboard, rendered as /v1/nearest answers it", answer_from_keyboard)
         checks.run("digit keys open results; Esc returns to the sentence box; screenshot .artifacts/console.png", digit_opens_result)
         checks.run("phone width: no horizontal scrolling; screenshot .artifacts/console-phone.png", phone_width)
+        checks.run("the coverage map of 黄陂区 (real outline, labels, legend) rendered; PNG docs/coverage-huangpi.png", coverage_map)
     except Exception:
         checks.failed += 1
         traceback.print_exc()

@@ -207,6 +207,12 @@ def _coverage(q):
     else:
         q.pop("bbox", None)
         q["region"] = KNOWN_REGION
+    # Candidate sites: exclude names ids of this query's candidates, which the schema cannot know (an unknown one is a
+    # 400 naming exclude); a lattice finer than 2 km over a whole city or a 2.5° box exceeds the 20,000-candidate cap.
+    q.pop("exclude", None)
+    c = q.get("candidates")
+    if isinstance(c, str) and c.startswith("grid:") and c[5:].isdigit() and int(c[5:]) < 2000:
+        q["candidates"] = "grid:2000"
     # Time: exactly one of at and during; date only with during, and of the window's kind.
     if "at" in q:
         q.pop("during", None)

@@ -13,7 +13,7 @@
 # part failed. Set SCRIPT_TESTS=1 to run the script tests together with a `swift test` filter.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SETUP_PACKAGES="chromium chromium-driver python3-selenium python3-venv fonts-wqy-microhei"
+SETUP_PACKAGES="chromium chromium-driver python3-selenium python3-venv fonts-wqy-microhei gdal-bin"
 source scripts/setup.sh
 started=$(date +%s)
 echo "==> building"

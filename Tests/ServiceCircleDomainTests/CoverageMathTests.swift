@@ -185,3 +185,32 @@ struct CoverageTimeTests {
         #expect(CoverageWindow.holiday.accepts(calendar.info(LocalDate(iso: "2026-10-01")!)))
     }
 }
+
+@Suite("Coverage candidate sites")
+struct SiteCandidateTests {
+    @Test func parsesTheThreeFormsStrictly() throws {
+        #expect(try SiteCandidates.parse("demand").get() == .demand)
+        #expect(try SiteCandidates.parse("grid:1000").get() == .grid(metres: 1000))
+        #expect(try SiteCandidates.parse("kind:police_post_point").get() == .outletKind(.policePostPoint))
+        for bad in ["", "grid", "grid:", "grid:99", "grid:20001", "grid:01000", "grid:1e3", "grid:-500", "grid:500.5", "kind:", "kind:post_office", "Demand"] {
+            #expect(throws: InvalidParam.self, "\(bad)") { try SiteCandidates.parse(bad).get() }
+        }
+        #expect(SiteCandidates.grid(metres: 500).text == "grid:500" && SiteCandidates.outletKind(.policeStationWindow).text == "kind:police_station_window")
+    }
+
+    @Test func gridPointsLieInsideTheOutlineWithStableIdsAndACap() throws {
+        // A 10 km × 10 km square near 30.9° N, 114.35° E, and a triangle (half of it).
+        let (s, w, n, e) = (30.85, 114.30, 30.94, 114.404)
+        let box = Region.BoundingBox(minLat: s, minLon: w, maxLat: n, maxLon: e)
+        func p(_ lat: Double, _ lon: Double) -> GeoPoint { GeoPoint(lat: lat, lon: lon) }
+        let square: MultiPolygon = [[[p(s, w), p(s, e), p(n, e), p(n, w), p(s, w)]]]
+        let triangle: MultiPolygon = [[[p(s, w), p(s, e), p(n, w), p(s, w)]]]
+        let all = try #require(SiteCandidate.grid(metres: 1000, bbox: box, boundaries: [square], limit: 1000))
+        #expect((90...121).contains(all.count), "about 10 × 10 points: \(all.count)")
+        let half = try #require(SiteCandidate.grid(metres: 1000, bbox: box, boundaries: [triangle], limit: 1000))
+        #expect(abs(Double(half.count) - Double(all.count) / 2) < 12, "\(half.count) of \(all.count)")
+        #expect(Set(half.map(\.id)).isSubset(of: Set(all.map(\.id))), "the lattice does not depend on the outline")
+        #expect(all.allSatisfy { $0.kind == .grid && $0.id.hasPrefix("grid:1000:") && $0.demand == nil })
+        #expect(SiteCandidate.grid(metres: 1000, bbox: box, boundaries: [square], limit: 50) == nil, "over the cap")
+    }
+}

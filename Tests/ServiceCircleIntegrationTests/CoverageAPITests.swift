@@ -334,6 +334,30 @@ struct CoverageSeedTests {
                 "SELECT count(*)::int FROM demand_points WHERE assigned_region IS DISTINCT FROM region_code", logger: TestDatabase.logger).decode(Int.self) {
                 #expect(n == 0, "every seed demand point lies in its own district's approximate boundary")
             }
+            // The real land outlines of SeedData/boundaries/regions.geojson, as RFC 7946 asks.
+            try await http.execute(uri: "/v1/regions/420116", method: .get) { r in
+                let j = try r.json
+                #expect(j["boundary_source"] as? String == "reference")
+                let area = try #require(j["boundary_area_km2"] as? Double)
+                #expect(abs(area - 2247.61) < 1, "the land polygon's area (SeedData/boundaries/README.md), not a box: \(area)")
+            }
+            try await http.execute(uri: "/v1/regions/420116/boundary", method: .get) { r in
+                let g = try #require(try r.json["geometry"] as? [String: Any])
+                expectRFC7946(g, "seed 420116")
+                #expect(((g["coordinates"] as? [[[[Double]]]])?.first?.first?.count ?? 0) > 1000, "the real outline has ~1,280 vertices")
+            }
+            try await http.execute(uri: "/v1/coverage.geojson?region=420100&business=ebike_registration&during=saturday&layer=boundary", method: .get) { r in
+                let fs = try #require(try r.json["features"] as? [[String: Any]])
+                #expect(fs.count == 13)
+                for f in fs {
+                    expectRFC7946(f["geometry"] as? [String: Any] ?? [:], "\(f["id"] ?? "")")
+                    #expect((f["properties"] as? [String: Any])?["boundary_source"] as? String == "reference")
+                }
+            }
+            for try await n in try await client.query(
+                "SELECT count(*)::int FROM regions WHERE geom IS NULL", logger: TestDatabase.logger).decode(Int.self) {
+                #expect(n == 0, "every seed region has its land polygon")
+            }
             let sat = try await coverage(http, "region=420116&business=ebike_registration&during=saturday&k=3")
             let (total, covered, percent) = population(sat)
             #expect(total == 1_151_644)
@@ -402,5 +426,174 @@ struct CoverageCLITests {
             let log = try String(contentsOf: dir.appendingPathComponent("bad.log"), encoding: .utf8)
             #expect(log.contains("cell_m: must be between 100.0 and 20000.0"), "\(log)")
         }
+    }
+}
+
+/// Signed double area of a GeoJSON ring (positive: counter-clockwise in lon/lat).
+func ringArea2(_ ring: [[Double]]) -> Double {
+    zip(ring, ring.dropFirst()).reduce(0) { $0 + $1.0[0] * $1.1[1] - $1.1[0] * $1.0[1] }
+}
+
+/// Every polygon of a GeoJSON geometry follows RFC 7946: exteriors counter-clockwise, holes clockwise.
+func expectRFC7946(_ geometry: [String: Any], _ label: String) {
+    let polys: [[[[Double]]]]
+    switch geometry["type"] as? String {
+    case "Polygon": polys = [(geometry["coordinates"] as? [[[Double]]]) ?? []]
+    case "MultiPolygon": polys = (geometry["coordinates"] as? [[[[Double]]]]) ?? []
+    default: Issue.record("\(label): not a polygon"); return
+    }
+    #expect(!polys.isEmpty && polys.allSatisfy { !$0.isEmpty }, "\(label)")
+    for poly in polys {
+        for (i, ring) in poly.enumerated() {
+            #expect(ring.count >= 4 && ring.first == ring.last, "\(label) ring \(i) closed")
+            #expect(i == 0 ? ringArea2(ring) > 0 : ringArea2(ring) < 0, "\(label) ring \(i) orientation")
+        }
+    }
+}
+
+@Suite("Coverage maps and candidate sites (PostgreSQL)")
+struct CoverageMapTests {
+    let sat = "region=420116&business=ebike_registration&during=saturday"
+
+    func features(_ http: any TestClientProtocol, _ query: String) async throws -> [[String: Any]] {
+        try await http.execute(uri: "/v1/coverage.geojson?" + query, method: .get) { r in
+            #expect(r.status == .ok, "\(query): \(String(buffer: r.body))")
+            return try r.json["features"] as? [[String: Any]] ?? []
+        }
+    }
+
+    @Test("layer= gives one geometry type per layer; every polygon is RFC 7946; default keeps the mixed collection")
+    func layers() async throws {
+        try await TestApp.run(prepare: CoverageFixture.load) { http, _ in
+            let all = try await features(http, "\(sat)&k=2")
+            #expect(Set(all.compactMap { ($0["properties"] as? [String: Any])?["kind"] as? String }) == ["uncovered_cell", "outlet", "suggested_site"])
+            let expected: [(String, String, String, Int)] = [("cells", "Polygon", "uncovered_cell", 3), ("sites", "Point", "suggested_site", 2),
+                                                             ("outlets", "Point", "outlet", 1), ("boundary", "MultiPolygon", "boundary", 1)]
+            for (layer, type, kind, count) in expected {
+                let fs = try await features(http, "\(sat)&k=2&layer=\(layer)")
+                #expect(fs.count == count, "\(layer)")
+                #expect(fs.allSatisfy { ($0["geometry"] as? [String: Any])?["type"] as? String == type }, "\(layer)")
+                #expect(fs.allSatisfy { ($0["properties"] as? [String: Any])?["kind"] as? String == kind }, "\(layer)")
+                for f in fs where type != "Point" { expectRFC7946(f["geometry"] as? [String: Any] ?? [:], "\(layer) \(f["id"] ?? "")") }
+            }
+            let outline = try await features(http, "region=420100&business=ebike_registration&during=saturday&layer=boundary")
+            #expect(outline.compactMap { ($0["properties"] as? [String: Any])?["name"] as? String } == ["黄陂区", "新洲区"])
+            #expect(outline.compactMap { ($0["properties"] as? [String: Any])?["percent"] as? Double } == [10.0, 0.0])
+            #expect(try await problem(http, "/v1/coverage.geojson?\(sat)&layer=hexagons") == ["layer"])
+            #expect(try await problem(http, "/v1/coverage?\(sat)&layer=cells") == ["layer"], "layer is for the GeoJSON route only")
+        }
+    }
+
+    @Test("ogr2ogr converts every layer to a GeoPackage (when GDAL is installed)")
+    func geopackage() async throws {
+        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init)
+        guard let ogr = path.map({ $0 + "/ogr2ogr" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            print("ogr2ogr not installed (scripts/test.sh installs gdal-bin): GeoPackage conversion not tested")
+            return
+        }
+        let info = URL(fileURLWithPath: ogr).deletingLastPathComponent().appendingPathComponent("ogrinfo").path
+        try await TestApp.run(prepare: CoverageFixture.load) { http, _ in
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sc-gpkg-" + UUID().uuidString)
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            for (layer, type) in [("cells", "Polygon"), ("sites", "Point"), ("outlets", "Point"), ("boundary", "Multi Polygon")] {
+                let body = try await http.execute(uri: "/v1/coverage.geojson?\(sat)&k=2&layer=\(layer)", method: .get) { Data(buffer: $0.body) }
+                let src = dir.appendingPathComponent("\(layer).geojson"), dst = dir.appendingPathComponent("\(layer).gpkg")
+                try body.write(to: src)
+                let log = dir.appendingPathComponent("\(layer).log").path
+                let status = try ChildProcess.run(ogr, ["-f", "GPKG", dst.path, src.path, "-nln", layer], outputPath: log)
+                #expect(status == 0, "\(layer): \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+                _ = try ChildProcess.run(info, ["-so", dst.path, layer], outputPath: log)
+                let summary = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                #expect(summary.contains("Geometry: \(type)"), "\(layer): \(summary)")
+                #expect(summary.contains("Feature Count: "), "\(layer): \(summary)")
+            }
+        }
+    }
+
+    @Test("candidates=demand|grid:<m>|kind:<outlet kind> and exclude= change where suggested sites go")
+    func candidates() async throws {
+        try await TestApp.run(prepare: CoverageFixture.load) { http, _ in
+            // Saturday: P1 (1,000), P2 (2,000, 3 km east) and P4 (1,500, 20 km west) are uncovered.
+            let base = try await coverage(http, "\(sat)&k=2", path: "/v1/coverage/suggestions")
+            let baseSites = try #require(base["suggestions"] as? [[String: Any]])
+            #expect(baseSites.compactMap { ($0["candidate"] as? [String: Any])?["id"] as? String } == ["420116-0001", "420116-0004"])
+            #expect(baseSites.compactMap { ($0["candidate"] as? [String: Any])?["kind"] as? String } == ["demand_point", "demand_point"])
+
+            let ex = try await coverage(http, "\(sat)&k=2&exclude=420116-0001", path: "/v1/coverage/suggestions")
+            let exSites = try #require(ex["suggestions"] as? [[String: Any]])
+            #expect(exSites.compactMap { ($0["demand_point"] as? [String: Any])?["name"] as? String } == ["P2村", "P4村"])
+            #expect(exSites.compactMap { $0["added_population"] as? Int } == [3000, 1500])
+            #expect((ex["query"] as? [String: Any])?["exclude"] as? [String] == ["420116-0001"])
+
+            let grid = try await coverage(http, "\(sat)&k=2&candidates=grid:1000", path: "/v1/coverage/suggestions")
+            let gridSites = try #require(grid["suggestions"] as? [[String: Any]])
+            #expect(gridSites.compactMap { $0["added_population"] as? Int } == [3000, 1500])
+            let gridIds = gridSites.compactMap { ($0["candidate"] as? [String: Any])?["id"] as? String }
+            #expect(gridIds.count == 2 && gridIds.allSatisfy { $0.hasPrefix("grid:1000:") })
+            #expect(gridSites.allSatisfy { $0["demand_point"] is NSNull })
+            #expect((grid["query"] as? [String: Any])?["candidates"] as? String == "grid:1000")
+            // Excluding the first lattice point moves the first pick elsewhere.
+            let gridEx = try await coverage(http, "\(sat)&k=1&candidates=grid:1000&exclude=\(gridIds[0])", path: "/v1/coverage/suggestions")
+            #expect(((gridEx["suggestions"] as? [[String: Any]])?.first?["candidate"] as? [String: Any])?["id"] as? String != gridIds[0])
+
+            // O4 (inspection only, at P4) is the one active inspection station: as a candidate it adds P4's 1,500.
+            let kind = try await coverage(http, "\(sat)&k=3&candidates=kind:inspection_station", path: "/v1/coverage/suggestions")
+            let kindSites = try #require(kind["suggestions"] as? [[String: Any]])
+            #expect(kindSites.count == 1 && kindSites.first?["added_population"] as? Int == 1500)
+            let c = try #require(kindSites.first?["candidate"] as? [String: Any])
+            #expect(c["kind"] as? String == "outlet" && c["outlet_code"] as? String == "C-O4" && c["outlet_kind"] as? String == "inspection_station")
+            let id = try #require(c["id"] as? String)
+            let none = try await coverage(http, "\(sat)&k=3&candidates=kind:inspection_station&exclude=\(id)", path: "/v1/coverage/suggestions")
+            #expect((none["suggestions"] as? [[String: Any]])?.isEmpty == true)
+
+            // The map shows the sites with their gain.
+            try await http.execute(uri: "/v1/coverage.svg?\(sat)&k=2&candidates=grid:1000", method: .get) { r in
+                let svg = String(buffer: r.body)
+                #expect(svg.contains("+3,000 人") && svg.contains("候选：1000 米网格"))
+            }
+
+            let s = "/v1/coverage/suggestions?\(sat)"
+            #expect(try await problem(http, "\(s)&candidates=grid:50") == ["candidates"])
+            #expect(try await problem(http, "\(s)&candidates=grid:1e3") == ["candidates"])
+            #expect(try await problem(http, "\(s)&candidates=grid:01000") == ["candidates"], "as the OpenAPI pattern: no leading zero")
+            #expect(try await problem(http, "\(s)&candidates=kind:post_office") == ["candidates"])
+            #expect(try await problem(http, "\(s)&candidates=everywhere") == ["candidates"])
+            #expect(try await problem(http, "\(s)&candidates=grid:100") == ["candidates"], "too many lattice points for the area")
+            #expect(try await problem(http, "\(s)&exclude=P1") == ["exclude"])
+            #expect(try await problem(http, "\(s)&exclude=420116-9999") == ["exclude"], "not a candidate of this query")
+            #expect(try await problem(http, "\(s)&candidates=grid:1000&exclude=420116-0001") == ["exclude"], "a demand code is no lattice id")
+            #expect(try await problem(http, "\(s)&exclude=") == ["exclude"])
+        }
+    }
+
+    @Test("the map: outline, district names with percentages, quantile legend, covered residents, north arrow, scale, census caption")
+    func readableMap() async throws {
+        try await TestApp.run(prepare: CoverageFixture.load) { http, _ in
+            try await http.execute(uri: "/v1/coverage.svg?region=420100&business=ebike_registration&during=weekday_daytime&k=1", method: .get) { r in
+                #expect(r.status == .ok)
+                let svg = String(buffer: r.body)
+                #expect(svg.contains(">黄陂区<tspan") && svg.contains(">70.0%</tspan>"), "district label with its percentage")
+                #expect(svg.contains(">新洲区<tspan") && svg.contains(">100.0%</tspan>"))
+                #expect(svg.contains("分位数分级"), "quantile classes")
+                #expect(svg.contains("人已覆盖</title>"), "covered residents drawn")
+                #expect(svg.contains(">北</text>"), "north arrow")
+                #expect(svg.contains(" 公里</text>"), "scale bar")
+                #expect(svg.contains("2020 年普查数：黄陂区、新洲区"), "which figures are census")
+                #expect(svg.contains("+1,500 人"), "the suggested site's gain")
+                #expect(!svg.contains("href") && !svg.contains("<script"))
+            }
+        }
+    }
+
+    @Test("quantile class breaks: about as many cells per class, fewer classes for few distinct figures")
+    func quantiles() {
+        #expect(CoverageMap.classBreaks([]) == [])
+        #expect(CoverageMap.classBreaks([7, 7, 7]) == [7])
+        #expect(CoverageMap.classBreaks(Array(1...100)) == [20, 40, 60, 80, 100])
+        // One huge cell does not push every other cell into the lowest class, as equal steps would.
+        let skewed = Array(repeating: 10, count: 50) + Array(11...59) + [100_000]
+        let b = CoverageMap.classBreaks(skewed)
+        #expect(b.count == 4 && b.last == 100_000 && b[1] < 100)
     }
 }

@@ -57,7 +57,7 @@ struct CoverageAnalysisTests {
         #expect(sat.headlineZh == "周六 黄陂区 电动自行车登记上牌 五公里覆盖率 0.0%")
         // Suggestions: a site at A or B covers both (3,000); then D (2,500); then C (500).
         #expect(sat.suggestions.map(\.addedPopulation) == [3000, 2500, 500])
-        #expect(sat.suggestions.first?.at.point.code == "A")
+        #expect(sat.suggestions.first?.at?.point.code == "A")
         #expect(sat.suggestions.map(\.coveredAfter) == [3000, 5500, 6000])
         let svg = CoverageMap.svg(sat)
         #expect(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""))

@@ -8,10 +8,10 @@ public enum CoverageOutput {
         case json, geojson, svg
     }
 
-    public static func render(_ report: CoverageReport, as format: Format, suggestionsOnly: Bool = false) -> [UInt8] {
+    public static func render(_ report: CoverageReport, as format: Format, suggestionsOnly: Bool = false, layer: CoverageLayer? = nil) -> [UInt8] {
         switch format {
         case .json: json(report, suggestionsOnly: suggestionsOnly).bytes
-        case .geojson: geojson(report).bytes
+        case .geojson: geojson(report, layer: layer).bytes
         case .svg: Array(CoverageMap.svg(report).utf8)
         }
     }
@@ -53,7 +53,9 @@ public enum CoverageOutput {
             w.beginArray(); w.double(b.minLon); w.double(b.minLat); w.double(b.maxLon); w.double(b.maxLat); w.endArray()
         } else { w.null() }
         w.key("businesses"); w.beginArray(); for b in p.businesses { w.string(b.rawValue) }; w.endArray()
+        w.key("candidates"); w.string(p.candidates.text)
         w.key("cell_m"); w.double(p.cellMetres)
+        w.key("exclude"); w.beginArray(); for e in p.exclude { w.string(e) }; w.endArray()
         w.key("k"); w.int(p.suggestions)
         w.key("radius_m"); w.double(p.radius)
         w.key("region")
@@ -86,21 +88,25 @@ public enum CoverageOutput {
         w.key("suggestions")
         w.beginArray()
         for s in r.suggestions {
-            let d = s.at.point
+            let c = s.candidate
             w.beginObject()
             w.key("added_population"); w.int(s.addedPopulation)
+            w.key("candidate"); candidate(&w, c)
             w.key("covered_after"); w.int(s.coveredAfter)
             w.key("demand_point")
-            w.beginObject()
-            w.key("code"); w.string(d.code)
-            w.key("kind"); w.string(d.kind.rawValue)
-            w.key("name"); w.string(d.name)
-            w.key("population"); w.int(d.population)
-            w.key("region_code"); w.optional(s.at.region ?? d.regionCode)
-            w.key("street"); w.string(d.street)
-            w.endObject()
-            w.key("location"); w.point(PointDTO(d.location))
-            w.key("location_gcj02"); w.point(PointDTO(Datum.wgs84ToGcj02(d.location)))
+            if let a = s.at {
+                let d = a.point
+                w.beginObject()
+                w.key("code"); w.string(d.code)
+                w.key("kind"); w.string(d.kind.rawValue)
+                w.key("name"); w.string(d.name)
+                w.key("population"); w.int(d.population)
+                w.key("region_code"); w.optional(a.region ?? d.regionCode)
+                w.key("street"); w.string(d.street)
+                w.endObject()
+            } else { w.null() }
+            w.key("location"); w.point(PointDTO(c.location))
+            w.key("location_gcj02"); w.point(PointDTO(Datum.wgs84ToGcj02(c.location)))
             w.key("percent_after")
             percent(&w, r.totals.population > 0 ? (Double(s.coveredAfter) * 1000 / Double(r.totals.population)).rounded() / 10 : nil)
             w.key("rank"); w.int(s.rank)
@@ -109,7 +115,18 @@ public enum CoverageOutput {
         w.endArray()
     }
 
-    static let methodNote = "greedy maximal covering: k rounds, each adding the candidate (a demand point of the area) that newly covers the most uncovered residents within radius_m; within 1-1/e of the optimum in the worst case (see README for the measured gap)"
+    /// `{"id": "grid:1000:3:-2", "kind": "grid", "name": "", "outlet_code": null, "outlet_kind": null}`.
+    static func candidate(_ w: inout JSONWriter, _ c: SiteCandidate) {
+        w.beginObject()
+        w.key("id"); w.string(c.id)
+        w.key("kind"); w.string(c.kind.rawValue)
+        w.key("name"); w.string(c.name)
+        w.key("outlet_code"); w.optional(c.outletCode)
+        w.key("outlet_kind"); w.optional(c.outletKind?.rawValue)
+        w.endObject()
+    }
+
+    static let methodNote = "greedy maximal covering: k rounds, each adding the candidate (candidates=: the area's demand points by default, a grid, or outlets of a kind) that newly covers the most uncovered residents within radius_m; within 1-1/e of the optimum in the worst case (see README for the measured gap)"
 
     /// The JSON answer (keys sorted). With `suggestionsOnly` the cells and outlets are left out.
     static func json(_ r: CoverageReport, suggestionsOnly: Bool = false) -> JSONWriter {
@@ -194,50 +211,86 @@ public enum CoverageOutput {
         w.endObject()
     }
 
-    /// One GeoJSON FeatureCollection for GIS tools: uncovered cells, the outlets that counted and the suggested sites
-    /// (`properties.kind` tells them apart); the figures in a `coverage` foreign member.
-    static func geojson(_ r: CoverageReport) -> JSONWriter {
+    /// One GeoJSON FeatureCollection for GIS tools: without `layer`, uncovered cells, the outlets that counted and the
+    /// suggested sites (`properties.kind` tells them apart); with `layer`, one of them, or the regions' outlines, so
+    /// that every feature has one geometry type (GeoPackage, shapefiles). The figures in a `coverage` foreign member.
+    static func geojson(_ r: CoverageReport, layer: CoverageLayer? = nil) -> JSONWriter {
         var w = JSONWriter(capacity: 64 * 1024)
         w.beginObject()
         w.key("coverage")
         w.beginObject()
         w.key("headline_zh"); w.string(r.headlineZh)
+        w.key("layer"); w.optional(layer?.rawValue)
         w.key("population"); w.beginObject(); totals(&w, r.totals); w.endObject()
         query(&w, r)
         w.endObject()
         w.key("features")
         w.beginArray()
-        for c in r.cells { cellFeature(&w, c) }
-        for o in r.outlets {
-            w.beginObject()
-            pointGeometry(&w, o.item.outlet.location)
-            w.key("id"); w.string("outlet:\(o.item.outlet.id.rawValue)")
-            w.key("properties")
-            w.beginObject()
-            w.key("code"); w.string(o.item.outlet.code)
-            w.key("kind"); w.string("outlet")
-            w.key("name"); w.string(o.item.outlet.name)
-            w.key("outlet_kind"); w.string(o.item.outlet.kind.rawValue)
-            w.key("population_within_radius"); w.int(o.populationWithinRadius)
-            w.endObject()
-            w.key("type"); w.string("Feature")
-            w.endObject()
+        if layer == nil || layer == .cells { for c in r.cells { cellFeature(&w, c) } }
+        if layer == nil || layer == .outlets {
+            for o in r.outlets {
+                w.beginObject()
+                pointGeometry(&w, o.item.outlet.location)
+                w.key("id"); w.string("outlet:\(o.item.outlet.id.rawValue)")
+                w.key("properties")
+                w.beginObject()
+                w.key("code"); w.string(o.item.outlet.code)
+                w.key("kind"); w.string("outlet")
+                w.key("name"); w.string(o.item.outlet.name)
+                w.key("outlet_kind"); w.string(o.item.outlet.kind.rawValue)
+                w.key("population_within_radius"); w.int(o.populationWithinRadius)
+                w.endObject()
+                w.key("type"); w.string("Feature")
+                w.endObject()
+            }
         }
-        for s in r.suggestions {
-            w.beginObject()
-            pointGeometry(&w, s.at.point.location)
-            w.key("id"); w.string("suggestion:\(s.rank)")
-            w.key("properties")
-            w.beginObject()
-            w.key("added_population"); w.int(s.addedPopulation)
-            w.key("covered_after"); w.int(s.coveredAfter)
-            w.key("kind"); w.string("suggested_site")
-            w.key("name"); w.string(s.at.point.name)
-            w.key("rank"); w.int(s.rank)
-            w.key("street"); w.string(s.at.point.street)
-            w.endObject()
-            w.key("type"); w.string("Feature")
-            w.endObject()
+        if layer == nil || layer == .sites {
+            for s in r.suggestions {
+                w.beginObject()
+                pointGeometry(&w, s.candidate.location)
+                w.key("id"); w.string("suggestion:\(s.rank)")
+                w.key("properties")
+                w.beginObject()
+                w.key("added_population"); w.int(s.addedPopulation)
+                w.key("candidate_id"); w.string(s.candidate.id)
+                w.key("candidate_kind"); w.string(s.candidate.kind.rawValue)
+                w.key("covered_after"); w.int(s.coveredAfter)
+                w.key("kind"); w.string("suggested_site")
+                w.key("name"); w.string(s.candidate.name)
+                w.key("rank"); w.int(s.rank)
+                w.key("street"); w.string(s.at?.point.street ?? "")
+                w.endObject()
+                w.key("type"); w.string("Feature")
+                w.endObject()
+            }
+        }
+        if layer == .boundary {
+            for (reg, t) in r.breakdown {
+                guard let reg, let b = reg.boundary, !b.isEmpty else { continue }
+                w.beginObject()
+                w.key("geometry")
+                w.beginObject()
+                w.key("coordinates")
+                w.beginArray()
+                for poly in PolygonRing.rfc7946(b) { w.beginArray(); for ring in poly { self.ring(&w, ring) }; w.endArray() }
+                w.endArray()
+                w.key("type"); w.string("MultiPolygon")
+                w.endObject()
+                w.key("id"); w.string("region:\(reg.code)")
+                w.key("properties")
+                w.beginObject()
+                w.key("boundary_source"); w.optional(reg.boundarySource)
+                w.key("code"); w.string(reg.code)
+                w.key("covered"); w.int(t.covered)
+                w.key("kind"); w.string("boundary")
+                w.key("name"); w.string(reg.name)
+                w.key("percent"); percent(&w, t.percent)
+                w.key("population"); w.int(t.population)
+                w.key("population_estimated"); w.bool(reg.populationEstimated)
+                w.endObject()
+                w.key("type"); w.string("Feature")
+                w.endObject()
+            }
         }
         w.endArray()
         w.key("type"); w.string("FeatureCollection")

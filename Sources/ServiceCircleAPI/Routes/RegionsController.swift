@@ -137,7 +137,7 @@ struct RegionsController: Sendable {
         return w.response()
     }
 
-    /// `DELETE /v1/regions/{code}/boundary`: back to the approximate boundary.
+    /// `DELETE /v1/regions/{code}/boundary`: back to the reference land polygon of the seed (or the approximation).
     @Sendable func clear(_ request: Request, context: AppContext) async throws -> Response {
         _ = try await auth.require(.editor, request)
         let code = try code(context)

@@ -1,6 +1,18 @@
 import Foundation
 import ServiceCircleDomain
 
+/// The layers of `GET /v1/coverage.geojson?layer=`: each one geometry type (GeoPackage and shapefiles need that).
+public enum CoverageLayer: String, CaseIterable, Sendable {
+    /// Uncovered cells (Polygon).
+    case cells
+    /// Suggested sites (Point).
+    case sites
+    /// Outlets that counted (Point).
+    case outlets
+    /// The outlines of the area's regions (MultiPolygon).
+    case boundary
+}
+
 /// The planners' coverage query, shared by the HTTP routes and `servicecircle coverage`: parameters are read by the
 /// same parser (so the CLI refuses what the API refuses, with the same words), the area, demand and outlets come
 /// from PostgreSQL, and the maths is ``CoverageAnalysis`` in the domain.
@@ -25,14 +37,21 @@ public struct CoverageService: Sendable {
         }
         public var area: Area
         public var parameters: CoverageParameters
+        /// `layer=` of the GeoJSON answer (nil: every layer in one collection).
+        public var layer: CoverageLayer? = nil
     }
 
     /// The parameter names every coverage route takes.
-    package static let parameterNames: Set<String> = ["region", "bbox", "business", "radius_m", "at", "during", "date", "min_open_minutes", "cell_m", "k"]
+    public static let parameterNames: Set<String> = ["region", "bbox", "business", "radius_m", "at", "during", "date", "min_open_minutes",
+                                                      "cell_m", "k", "candidates", "exclude"]
+    /// The GeoJSON route also takes `layer`.
+    public static let geojsonParameterNames = parameterNames.union(["layer"])
+    /// At most this many ids in `exclude`.
+    public static let maxExclude = 1000
 
     /// Parses query parameters (name → values). `defaultK` is 0 for /v1/coverage and the map, 3 for the suggestions.
-    public func parse(_ values: [String: [String]], defaultK: Int = 0) async throws -> Request {
-        try await parse(QueryParameters(values: values, allowed: Self.parameterNames), defaultK: defaultK)
+    public func parse(_ values: [String: [String]], defaultK: Int = 0, allowed: Set<String> = parameterNames) async throws -> Request {
+        try await parse(QueryParameters(values: values, allowed: allowed), defaultK: defaultK)
     }
 
     /// Parses query parameters as read from a request's query string.
@@ -99,14 +118,57 @@ public struct CoverageService: Sendable {
         } else if !p.has("at") && !p.has("during") {
             p.fail("during", "is required: one of \(CoverageWindow.allCases.map(\.rawValue).joined(separator: ", ")), or at=<RFC 3339 instant>")
         }
+        var candidates = SiteCandidates.demand
+        if let c = p.string("candidates") {
+            switch SiteCandidates.parse(c) {
+            case .success(let v): candidates = v
+            case .failure(let e): p.fail(e.name, e.reason)
+            }
+        }
+        let exclude = p.list("exclude")
+        if exclude.count > Self.maxExclude { p.fail("exclude", "at most \(Self.maxExclude) ids") }
+        for id in Set(exclude).sorted() where !Self.wellFormed(id, for: candidates) {
+            p.fail("exclude", "'\(id)' is not a candidate id of candidates=\(candidates.text): \(Self.idForm(candidates))")
+            break
+        }
+        let layer = p.code("layer", CoverageLayer.self)
         try p.check()
         // Unknown region: a 400 naming the parameter, like every other unknown code.
         if case .region(let code) = area, try await regions.region(code: code) == nil {
             throw DomainError.invalid("region", "unknown region code '\(code)'; GET /v1/regions lists the known ones")
         }
         guard let area, let time else { throw DomainError.invalid("region", "is required") }
-        return Request(area: area, parameters: CoverageParameters(businesses: businesses, radius: radius, time: time,
-                                                                  cellMetres: cell, suggestions: k))
+        var parameters = CoverageParameters(businesses: businesses, radius: radius, time: time, cellMetres: cell, suggestions: k)
+        parameters.candidates = candidates
+        parameters.exclude = Array(Set(exclude)).sorted()
+        return Request(area: area, parameters: parameters, layer: layer)
+    }
+
+    /// What the ids of a kind of candidate look like.
+    static func idForm(_ c: SiteCandidates) -> String {
+        switch c {
+        case .demand: "demand point codes such as 420116-0001"
+        case .grid: "lattice points such as grid:1000:12:-3 (as the suggestions name them)"
+        case .outletKind: "outlet ids such as outlet:42"
+        }
+    }
+
+    static func wellFormed(_ id: String, for c: SiteCandidates) -> Bool {
+        func digits(_ s: Substring, signed: Bool = false) -> Bool {
+            let body = signed && s.hasPrefix("-") ? s.dropFirst() : s
+            return !body.isEmpty && body.count <= 9 && body.allSatisfy { $0.isASCII && $0.isNumber }
+        }
+        switch c {
+        case .demand:
+            let parts = id.split(separator: "-", omittingEmptySubsequences: false)
+            return parts.count == 2 && parts[0].count == 6 && digits(parts[0]) && digits(parts[1])
+        case .grid(let m):
+            let parts = id.split(separator: ":", omittingEmptySubsequences: false)
+            return parts.count == 4 && parts[0] == "grid" && Double(parts[1]) == m && digits(parts[1])
+                && digits(parts[2], signed: true) && digits(parts[3], signed: true)
+        case .outletKind:
+            return id.hasPrefix("outlet:") && digits(id.dropFirst(7))
+        }
     }
 
     func weekdayName(_ d: LocalDate) -> String { ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][d.isoWeekday - 1] }
@@ -117,7 +179,7 @@ public struct CoverageService: Sendable {
     /// Runs a parsed request against the database.
     public func run(_ r: Request) async throws -> CoverageReport {
         let input = try await load(r)
-        return CoverageAnalysis.run(area: input.area, demand: input.demand, outlets: input.outlets, parameters: r.parameters)
+        return CoverageAnalysis.run(area: input.area, demand: input.demand, outlets: input.outlets, parameters: r.parameters, sites: input.sites)
     }
 
     /// What the analysis reads from PostgreSQL: the area with its sub-regions, the demand, the candidate outlets.
@@ -125,6 +187,8 @@ public struct CoverageService: Sendable {
         public var area: CoverageArea
         public var demand: [AssignedDemand]
         public var outlets: [IndexedOutlet]
+        /// Where suggestions may go, without the excluded ones (empty when k = 0).
+        public var sites: [SiteCandidate]
     }
 
     public func load(_ r: Request) async throws -> Input {
@@ -162,6 +226,56 @@ public struct CoverageService: Sendable {
                 outlets.append(IndexedOutlet(outlet: o, hours: h.0, hoursTextZh: h.1))
             }
         }
-        return Input(area: area, demand: demand, outlets: outlets)
+        let sites = r.parameters.suggestions > 0 ? try await sites(r, area: area, demand: demand) : []
+        return Input(area: area, demand: demand, outlets: outlets, sites: sites)
+    }
+
+    /// The candidate sites of a request, inside the area (its sub-regions' boundaries, or the bbox), without the
+    /// excluded ones; a 400 naming `exclude` for an id that is not a candidate, `candidates` for too fine a grid.
+    func sites(_ r: Request, area: CoverageArea, demand: [AssignedDemand]) async throws -> [SiteCandidate] {
+        let boundaries = area.subRegions.compactMap(\.boundary)
+        let index = boundaries.isEmpty ? nil : PolygonIndex(boundaries)
+        let box: Region.BoundingBox? = {
+            switch area.kind {
+            case .bbox(let b): return b
+            case .region:
+                var lats: [Double] = [], lons: [Double] = []
+                for mp in boundaries { for poly in mp { for p in poly.first ?? [] { lats.append(p.lat); lons.append(p.lon) } } }
+                if lats.isEmpty { lats = demand.map(\.point.location.lat); lons = demand.map(\.point.location.lon) }
+                guard !lats.isEmpty else { return nil }
+                return Region.BoundingBox(minLat: lats.min()!, minLon: lons.min()!, maxLat: lats.max()!, maxLon: lons.max()!)
+            }
+        }()
+        func inside(_ p: GeoPoint) -> Bool {
+            if case .bbox(let b) = area.kind {
+                return p.lat >= b.minLat && p.lat <= b.maxLat && p.lon >= b.minLon && p.lon <= b.maxLon
+            }
+            return index.map { $0.feature(containing: p) != nil } ?? true
+        }
+        var all: [SiteCandidate]
+        switch r.parameters.candidates {
+        case .demand:
+            all = demand.map(SiteCandidate.demandPoint)
+        case .grid(let metres):
+            guard let box else { all = []; break }
+            guard let g = SiteCandidate.grid(metres: metres, bbox: box, boundaries: area.kind.isBBox ? [] : boundaries,
+                                             limit: SiteCandidates.maxCandidates) else {
+                throw DomainError.invalid("candidates", "grid:\(Int(metres)) gives more than \(SiteCandidates.maxCandidates) candidate sites in this area; use a wider spacing")
+            }
+            all = g
+        case .outletKind(let kind):
+            guard let box else { all = []; break }
+            let rows = try await regions.outlets(near: box, radius: 0, businesses: [])
+            all = rows.filter { $0.kind == kind && inside($0.location) }.map(SiteCandidate.outlet)
+        }
+        let excluded = Set(r.parameters.exclude)
+        if !excluded.isEmpty {
+            let known = Set(all.map(\.id))
+            if let stray = excluded.sorted().first(where: { !known.contains($0) }) {
+                throw DomainError.invalid("exclude", "'\(stray)' is not a candidate site of this query (candidates=\(r.parameters.candidates.text))")
+            }
+            all.removeAll { excluded.contains($0.id) }
+        }
+        return all
     }
 }

@@ -8,7 +8,8 @@ public struct CoverageRegion: Hashable, Sendable {
     /// The figure of regions.csv (census, or estimate when `populationEstimated`).
     public var population: Int?
     public var populationEstimated: Bool
-    /// `approximate` (generated from the demand points) or `uploaded`; nil when the region has no boundary.
+    /// `uploaded`, `reference` (the land polygon of SeedData/boundaries/regions.geojson) or `approximate` (generated
+    /// from the demand points); nil when the region has no boundary.
     public var boundarySource: String?
     /// The boundary (polygons of rings of WGS-84 points), when known.
     public var boundary: MultiPolygon?
@@ -31,6 +32,8 @@ public struct CoverageArea: Sendable {
     public enum Kind: Sendable {
         case region(CoverageRegion)
         case bbox(Region.BoundingBox)
+
+        public var isBBox: Bool { if case .bbox = self { true } else { false } }
     }
     public var kind: Kind
     /// The regions whose population is broken down: a district's own row, a city's districts, or the regions the
@@ -72,6 +75,9 @@ public struct CoverageParameters: Sendable {
     public var cellMetres: Double
     /// Suggested new sites wanted (0: none).
     public var suggestions: Int
+    /// Where suggested sites may go (`candidates=`), and candidate ids ruled out (`exclude=`).
+    public var candidates: SiteCandidates = .demand
+    public var exclude: [String] = []
 
     public static let defaultRadius = 5_000.0
     public static let radiusRange = 100.0...50_000.0
@@ -114,8 +120,10 @@ public struct UncoveredCell: Sendable {
 /// A suggested new site (greedy maximal covering).
 public struct SuggestedSite: Sendable {
     public var rank: Int
-    /// The candidate demand point the site is placed at.
-    public var at: AssignedDemand
+    /// The candidate the site is placed at (a demand point, a lattice point or an outlet).
+    public var candidate: SiteCandidate
+    /// The demand point, when the candidate is one.
+    public var at: AssignedDemand? { candidate.demand }
     public var addedPopulation: Int
     /// Covered residents once this and the earlier suggestions are added.
     public var coveredAfter: Int
@@ -127,6 +135,8 @@ public struct CoverageTotals: Sendable {
     public var covered: Int
     public var points: Int
     public var coveredPoints: Int
+    /// Residents at demand points whose figure is an estimate (`estimated` in the demand files), not census-based.
+    public var estimated: Int = 0
     public var uncovered: Int { population - covered }
     /// Covered share in percent, one decimal; nil when nobody lives in the area.
     public var percent: Double? { population > 0 ? (Double(covered) * 1000 / Double(population)).rounded() / 10 : nil }
@@ -144,6 +154,8 @@ public struct CoverageReport: Sendable {
     public var closedOutlets: Int
     public var grid: HexGrid
     public var cells: [UncoveredCell]
+    /// Covered residents binned the same way (the map shows them lightly).
+    public var coveredCells: [UncoveredCell] = []
     public var suggestions: [SuggestedSite]
 
     /// The headline of the map, e.g. `周六 黄陂区 电动自行车登记上牌 五公里覆盖率 71.3%`.
@@ -173,8 +185,11 @@ public enum CoverageAnalysis {
 
     /// Runs the analysis. `demand` is the area's demand (already filtered to the area); `outlets` are active outlets
     /// offering the businesses within `radius` of the area (others are ignored by distance anyway).
+    ///
+    /// `sites` are where suggestions may go (already without the excluded ones); nil: the demand points, without
+    /// `parameters.exclude`.
     public static func run(area: CoverageArea, demand: [AssignedDemand], outlets: [Candidate],
-                           parameters p: CoverageParameters) -> CoverageReport {
+                           parameters p: CoverageParameters, sites: [SiteCandidate]? = nil) -> CoverageReport {
         let required = BusinessSet(p.businesses)
         // Which outlets are open long enough in the window: decided once per distinct compiled hours.
         var verdicts: [ObjectIdentifier: [(Instant, Instant)]?] = [:]
@@ -208,6 +223,7 @@ public enum CoverageAnalysis {
             var t = CoverageTotals(population: 0, covered: 0, points: idx.count, coveredPoints: 0)
             for i in idx {
                 t.population += demand[i].point.population
+                if demand[i].point.estimated { t.estimated += demand[i].point.population }
                 if covered[i] { t.covered += demand[i].point.population; t.coveredPoints += 1 }
             }
             return t
@@ -230,33 +246,39 @@ public enum CoverageAnalysis {
             }
         }()
         let grid = HexGrid(size: p.cellMetres, around: centre)
-        var bins: [HexGrid.Cell: (pop: Int, n: Int)] = [:]
-        for i in all where !covered[i] {
-            let c = grid.cell(demand[i].point.location)
-            bins[c, default: (0, 0)].pop += demand[i].point.population
-            bins[c, default: (0, 0)].n += 1
+        func binned(_ uncovered: Bool) -> [UncoveredCell] {
+            var bins: [HexGrid.Cell: (pop: Int, n: Int)] = [:]
+            for i in all where covered[i] != uncovered {
+                let c = grid.cell(demand[i].point.location)
+                bins[c, default: (0, 0)].pop += demand[i].point.population
+                bins[c, default: (0, 0)].n += 1
+            }
+            return bins.keys.sorted().map { c in
+                UncoveredCell(cell: c, ring: grid.ring(c), centre: grid.centre(c), population: bins[c]!.pop, points: bins[c]!.n)
+            }
         }
-        let cells = bins.keys.sorted().map { c in
-            UncoveredCell(cell: c, ring: grid.ring(c), centre: grid.centre(c), population: bins[c]!.pop, points: bins[c]!.n)
-        }
+        let cells = binned(true)
+        let coveredCells = binned(false)
 
-        // Suggestions: candidates are the area's demand points; elements the uncovered ones.
+        // Suggestions: candidates are the area's demand points (or the given sites); elements the uncovered points.
         var suggestions: [SuggestedSite] = []
         if p.suggestions > 0 {
             let uncoveredIdx = all.filter { !covered[$0] }
-            if !uncoveredIdx.isEmpty {
-                let (sets, weights) = coverSets(candidates: demand.map(\.point.location),
+            let excluded = Set(p.exclude)
+            let sites = sites ?? demand.filter { !excluded.contains($0.point.code) }.map(SiteCandidate.demandPoint)
+            if !uncoveredIdx.isEmpty && !sites.isEmpty {
+                let (sets, weights) = coverSets(candidates: sites.map(\.location),
                                                 elements: uncoveredIdx.map { demand[$0].point.location },
                                                 weights: uncoveredIdx.map { demand[$0].point.population }, radius: p.radius)
                 var running = totals(all).covered
                 for (rank, pick) in MaximalCovering.greedy(sets: sets, weights: weights, k: p.suggestions).enumerated() {
                     running += pick.gain
-                    suggestions.append(SuggestedSite(rank: rank + 1, at: demand[pick.candidate], addedPopulation: pick.gain, coveredAfter: running))
+                    suggestions.append(SuggestedSite(rank: rank + 1, candidate: sites[pick.candidate], addedPopulation: pick.gain, coveredAfter: running))
                 }
             }
         }
         return CoverageReport(area: area, parameters: p, totals: totals(all), breakdown: breakdown, outlets: counted,
-                              closedOutlets: closed, grid: grid, cells: cells, suggestions: suggestions)
+                              closedOutlets: closed, grid: grid, cells: cells, coveredCells: coveredCells, suggestions: suggestions)
     }
 
     /// For each candidate site, the elements within `radius` of it (geodesic): the sets of the covering problem.

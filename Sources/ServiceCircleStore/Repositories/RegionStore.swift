@@ -168,7 +168,7 @@ public struct RegionStore: RegionRepository {
         return r
     }
 
-    /// Drops an uploaded boundary: the approximation applies again. 404 when the region is unknown.
+    /// Drops an uploaded boundary: the reference polygon (or the approximation) applies again. 404 when the region is unknown.
     public func clearUpload(for code: String) async throws -> StoredRegion {
         guard try await region(code: code) != nil else { throw DomainError.notFound("no region \(code)") }
         try await client.withTransaction(logger: logger) { conn in
@@ -177,6 +177,21 @@ public struct RegionStore: RegionRepository {
         guard let r = try await region(code: code) else { throw DomainError.notFound("no region \(code)") }
         return r
     }
+
+    /// The district a demand point belongs to: an uploaded boundary covering it (by code) first; else its own seed
+    /// district, unless that district has an upload (then the point left it); else any other boundary covering it.
+    /// The seed's demand is placed by a model inside each district's bbox territory, not inside its real outline
+    /// (`SeedData/boundaries`), so a reference outline does not move residents between districts: census totals stay.
+    static let assignment = """
+        COALESCE(
+            (SELECT r.code FROM regions r
+              WHERE r.level = 'district' AND r.uploaded_boundary IS NOT NULL AND ST_Covers(r.uploaded_boundary, d.geom)
+              ORDER BY r.code LIMIT 1),
+            (SELECT r.code FROM regions r WHERE r.code = d.region_code AND r.uploaded_boundary IS NULL AND r.boundary IS NOT NULL),
+            (SELECT r.code FROM regions r
+              WHERE r.level = 'district' AND r.uploaded_boundary IS NULL AND r.boundary IS NOT NULL AND ST_Covers(r.boundary, d.geom)
+              ORDER BY r.code LIMIT 1))
+        """
 
     /// After a boundary change of `changed` (or of everything when nil): city outlines from their districts, and the
     /// assignment of demand points whose position the change can affect.
@@ -202,18 +217,12 @@ public struct RegionStore: RegionRepository {
                 INSERT INTO coverage_touched SELECT ST_Extent(geom)::geometry FROM demand_points WHERE assigned_region = \(changed) HAVING count(*) > 0
                 """, logger: logger)
             try await conn.fetch("""
-                UPDATE demand_points d SET assigned_region = (
-                    SELECT r.code FROM regions r
-                     WHERE r.level = 'district' AND r.boundary IS NOT NULL AND ST_Covers(r.boundary, d.geom)
-                     ORDER BY (r.uploaded_boundary IS NOT NULL) DESC, r.code LIMIT 1)
-                 WHERE EXISTS (SELECT 1 FROM coverage_touched t WHERE t.g && d.geom)
+                UPDATE demand_points d SET assigned_region = \(unescaped: Self.assignment)
+                 WHERE d.region_code = \(changed) OR EXISTS (SELECT 1 FROM coverage_touched t WHERE t.g && d.geom)
                 """, logger: logger)
         } else {
             try await conn.fetch("""
-                UPDATE demand_points d SET assigned_region = (
-                    SELECT r.code FROM regions r
-                     WHERE r.level = 'district' AND r.boundary IS NOT NULL AND ST_Covers(r.boundary, d.geom)
-                     ORDER BY (r.uploaded_boundary IS NOT NULL) DESC, r.code LIMIT 1)
+                UPDATE demand_points d SET assigned_region = \(unescaped: Self.assignment)
                 """, logger: logger)
         }
         // A city's approximate outline is the union of its districts' boundaries.
@@ -257,6 +266,23 @@ public struct RegionStore: RegionRepository {
                 population = EXCLUDED.population, population_estimated = EXCLUDED.population_estimated,
                 population_source = EXCLUDED.population_source
             """, logger: logger)
+    }
+
+    /// Sets the reference land polygons (`regions.geom`) from `SeedData/boundaries/regions.geojson`: one
+    /// (adcode, GeoJSON geometry text) per feature; codes not in `regions` are ignored. In the caller's transaction;
+    /// the caller refreshes the assignment. Returns the number of regions updated.
+    @discardableResult
+    static func setReferenceGeometry(_ features: [(code: String, geometry: String)], on conn: PostgresConnection, logger: Logger) async throws -> Int {
+        let codes = features.map(\.code), geoms = features.map(\.geometry)
+        let rows = try await conn.query("""
+            WITH u AS (
+                UPDATE regions r SET geom = ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON(t.g), 4326)), 3))
+                  FROM unnest(\(codes)::text[], \(geoms)::text[]) AS t(code, g) WHERE r.code = t.code RETURNING r.code)
+            SELECT count(*)::int FROM u
+            """, logger: logger)
+        var n = 0
+        for try await c in rows.decode(Int.self) { n = c }
+        return n
     }
 
     /// Replaces every demand point, then regenerates the approximate boundaries and the assignment. In the caller's

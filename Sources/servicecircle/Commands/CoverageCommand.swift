@@ -49,6 +49,9 @@ struct CoverageCommand: AsyncParsableCommand {
     @Option(name: .customLong("min-open-minutes"), help: "Minutes an outlet must stay open in the window to count (default 30).") var minOpenMinutes: String?
     @Option(name: .customLong("cell-m"), help: "Hexagon edge in metres for the uncovered cells (default 1000).") var cellM: String?
     @Option(help: "Suggested new sites (default 0; 3 with --suggestions-only).") var k: String?
+    @Option(help: "Where suggested sites may go: demand (default), grid:<metres> or kind:<outlet kind>.") var candidates: String?
+    @Option(help: "Candidate ids to rule out, comma-separated (demand point codes, grid:… or outlet:… ids).") var exclude: String?
+    @Option(help: "With --format geojson: only one layer, cells, sites, outlets or boundary.") var layer: String?
     @Flag(help: "Only the totals and the suggested sites (as /v1/coverage/suggestions).") var suggestionsOnly = false
     @Option(help: "json, geojson or svg.") var format: String = "json"
     @Option(help: "Output file (default: standard output).") var out: String?
@@ -60,16 +63,19 @@ struct CoverageCommand: AsyncParsableCommand {
         }
         var values: [String: [String]] = ["business": [business]]
         let options: [(String, String?)] = [("region", region), ("bbox", bbox), ("radius_m", radiusM), ("during", during), ("date", date),
-                                            ("at", at), ("min_open_minutes", minOpenMinutes), ("cell_m", cellM), ("k", k)]
+                                            ("at", at), ("min_open_minutes", minOpenMinutes), ("cell_m", cellM), ("k", k),
+                                            ("candidates", candidates), ("exclude", exclude), ("layer", layer)]
         for case let (name, value?) in options { values[name] = [value] }
         let frozen = values
         let suggestionsOnly = suggestionsOnly
+        if layer != nil && fmt != .geojson { throw ValidationError("--layer applies to --format geojson only") }
         let bytes: [UInt8]
         do {
             bytes = try await withPlannerDependencies(db, seed: !noSeed) { deps in
                 let service = CoverageService(deps: deps)
-                let request = try await service.parse(frozen, defaultK: suggestionsOnly ? 3 : 0)
-                return CoverageOutput.render(try await service.run(request), as: fmt, suggestionsOnly: suggestionsOnly)
+                let request = try await service.parse(frozen, defaultK: suggestionsOnly ? 3 : 0,
+                                                      allowed: fmt == .geojson ? CoverageService.geojsonParameterNames : CoverageService.parameterNames)
+                return CoverageOutput.render(try await service.run(request), as: fmt, suggestionsOnly: suggestionsOnly, layer: request.layer)
             }
         } catch let e as DomainError { exitWithProblem(e) }
         if let out {
@@ -84,7 +90,7 @@ struct CoverageCommand: AsyncParsableCommand {
 /// `servicecircle regions`: list regions; upload or reset a boundary.
 struct RegionsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "regions", abstract: "List regions; upload a real boundary (GeoJSON) or go back to the approximation.",
+        commandName: "regions", abstract: "List regions; upload a boundary (GeoJSON) or go back to the seed's (reference polygon or approximation).",
         subcommands: [List.self, Boundary.self])
 
     struct List: AsyncParsableCommand {
@@ -109,7 +115,7 @@ struct RegionsCommand: AsyncParsableCommand {
         @OptionGroup var db: DatabaseOptions
         @Argument(help: "Region code.") var code: String
         @Option(help: "GeoJSON file to upload.") var file: String?
-        @Flag(help: "Drop the uploaded boundary: the approximation applies again.") var reset = false
+        @Flag(help: "Drop the uploaded boundary: the reference polygon (or the approximation) applies again.") var reset = false
 
         func run() async throws {
             guard (file != nil) != reset else { throw ValidationError("give --file or --reset") }
