@@ -579,7 +579,7 @@ struct CoverageMapTests {
                 #expect(svg.contains("人已覆盖</title>"), "covered residents drawn")
                 #expect(svg.contains(">北</text>"), "north arrow")
                 #expect(svg.contains(" 公里</text>"), "scale bar")
-                #expect(svg.contains("2020 年普查数：黄陂区、新洲区"), "which figures are census")
+                #expect(svg.contains("2020 年第七次人口普查数：黄陂区、新洲区"), "which figures are census")
                 #expect(svg.contains("+1,500 人"), "the suggested site's gain")
                 #expect(!svg.contains("href") && !svg.contains("<script"))
             }

@@ -26,10 +26,16 @@ public final class DatabaseHealth: Sendable {
     public let interval: Duration
     public let timeout: Duration
 
-    /// `interval` between probes; a probe that takes longer than `timeout` counts as a failure.
-    public init(interval: Duration = .milliseconds(500), timeout: Duration = .seconds(1)) {
+    /// Probes in a row that must go unanswered (each for `timeout`) before a silent database is reported down.
+    public let silentProbes: Int
+
+    /// `interval` between probes. A probe that fails (connection refused, an error) reports the database down at
+    /// once; one that takes longer than `timeout` counts only when `silentProbes` in a row do: a busy machine (two
+    /// shared cores running builds and tests) can delay one answer past a second without the database being down.
+    public init(interval: Duration = .milliseconds(500), timeout: Duration = .seconds(1), silentProbes: Int = 3) {
         self.interval = interval
         self.timeout = timeout
+        self.silentProbes = max(1, silentProbes)
     }
 
     public var status: Status { state.withLock { $0.status } }
@@ -96,21 +102,35 @@ public final class DatabaseHealth: Sendable {
 
     /// Probes until cancelled.
     public func run(_ probe: any DatabaseProbe, logger: Logger) async {
+        var silent = 0
         while !Task.isCancelled {
-            let failure: String? = await withTaskGroup(of: String?.self) { group in
+            enum Outcome: Sendable { case answered, failed(String), silent }
+            let outcome: Outcome = await withTaskGroup(of: Outcome?.self) { group in
                 group.addTask {
-                    do { try await probe.ping(); return nil } catch { return String(describing: error).prefix(200).description }
+                    do { try await probe.ping(); return .answered } catch { return .failed(String(describing: error).prefix(200).description) }
                 }
                 group.addTask {
                     try? await Task.sleep(for: self.timeout)
-                    return Task.isCancelled ? nil : "no answer within \(self.timeout)"
+                    return Task.isCancelled ? nil : .silent
                 }
                 let first = await group.next() ?? nil
                 group.cancelAll()
-                return first
+                return first ?? .answered
             }
             if Task.isCancelled { return }
             let before = status
+            var failure: String?
+            switch outcome {
+            case .answered: silent = 0
+            case .failed(let why): silent = 0; failure = why
+            case .silent:
+                silent += 1
+                if silent >= silentProbes || before == .down { failure = "no answer within \(timeout), \(silent) probes in a row" }
+            }
+            if case .silent = outcome, failure == nil {
+                try? await Task.sleep(for: interval)
+                continue
+            }
             if let failure {
                 markDown(failure)
                 if before != .down { logger.error("database down", metadata: ["error": "\(failure)"]) }
