@@ -180,7 +180,7 @@ struct Serve: AsyncParsableCommand {
             // Services stop in reverse order after the server has drained its requests: the supervisor, the probe, the
             // change feed, then the pools.
             var services: [any Service] = [client, probeClient, feed,
-                                           DatabaseHealthService(health: health, probe: PostgresProbe(client: probeClient, logger: logger),
+                                           DatabaseHealthService(health: health, probe: PostgresProbe(client: probeClient, logger: logger, endpoint: location.endpoint),
                                                                  logger: logger)]
             if let cluster { services.append(ClusterSupervisor(cluster: cluster, health: health, logger: logger)) }
             let app = buildApplication(config, deps: deps, services: services, logger: logger, maxConnections: maxConnections)

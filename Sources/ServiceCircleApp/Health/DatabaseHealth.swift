@@ -7,6 +7,13 @@ import Synchronization
 /// One cheap round trip to the database on a connection of its own (not the request pool, which may be busy).
 public protocol DatabaseProbe: Sendable {
     func ping() async throws
+    /// Whether a new connection to the database's address is refused right now (nothing listens: the server is
+    /// stopped or gone) — what tells a dead database from a slow one when a ping goes unanswered.
+    func refused() async -> Bool
+}
+
+extension DatabaseProbe {
+    public func refused() async -> Bool { false }
 }
 
 /// Whether the database answers, as a probe sees it every ``interval``; requests that need the database consult it
@@ -29,9 +36,10 @@ public final class DatabaseHealth: Sendable {
     /// Probes in a row that must go unanswered (each for `timeout`) before a silent database is reported down.
     public let silentProbes: Int
 
-    /// `interval` between probes. A probe that fails (connection refused, an error) reports the database down at
-    /// once; one that takes longer than `timeout` counts only when `silentProbes` in a row do: a busy machine (two
-    /// shared cores running builds and tests) can delay one answer past a second without the database being down.
+    /// `interval` between probes. A probe that fails (an error) reports the database down at once; so does one that
+    /// takes longer than `timeout` when a new connection to the database is refused (nothing listens). An unanswered
+    /// probe to a database that still accepts connections counts only when `silentProbes` in a row go unanswered: a
+    /// busy machine (two shared cores running builds and tests) can delay one answer past a second.
     public init(interval: Duration = .milliseconds(500), timeout: Duration = .seconds(1), silentProbes: Int = 3) {
         self.interval = interval
         self.timeout = timeout
@@ -125,7 +133,8 @@ public final class DatabaseHealth: Sendable {
             case .failed(let why): silent = 0; failure = why
             case .silent:
                 silent += 1
-                if silent >= silentProbes || before == .down { failure = "no answer within \(timeout), \(silent) probes in a row" }
+                if await probe.refused() { failure = "no answer within \(timeout) and new connections are refused" }
+                else if silent >= silentProbes || before == .down { failure = "no answer within \(timeout), \(silent) probes in a row" }
             }
             if case .silent = outcome, failure == nil {
                 try? await Task.sleep(for: interval)

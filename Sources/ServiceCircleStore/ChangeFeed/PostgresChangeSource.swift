@@ -77,6 +77,8 @@ extension ReadModel {
 public struct PostgresProbe: DatabaseProbe {
     let client: PostgresClient
     let logger: Logger
+    /// Where the database listens, for ``refused()``; nil: never reported refused.
+    var endpoint: DatabaseLocation.Endpoint?
 
     /// A client for probing `location`: one connection, a short connect timeout. Run it as a service.
     public static func client(for location: DatabaseLocation, logger: Logger) -> PostgresClient {
@@ -86,9 +88,15 @@ public struct PostgresProbe: DatabaseProbe {
         return PostgresClient(configuration: configuration, backgroundLogger: logger)
     }
 
-    public init(client: PostgresClient, logger: Logger) {
+    public init(client: PostgresClient, logger: Logger, endpoint: DatabaseLocation.Endpoint? = nil) {
         self.client = client
         self.logger = logger
+        self.endpoint = endpoint
+    }
+
+    public func refused() async -> Bool {
+        guard let endpoint else { return false }
+        return SocketCheck.refused(endpoint)
     }
 
     public func ping() async throws {
