@@ -16,7 +16,7 @@ import Testing
     }
 
     static func parse(_ text: String) -> Result<Hours, DomainError> {
-        do { return .success(try Hours(chineseText: text, businessWords: words)) } catch { return .failure(error) }
+        Result { () throws(DomainError) -> Hours in try Hours(chineseText: text, businessWords: words) }
     }
 
     @Test func phrasesReadAsExpected() throws {
@@ -84,7 +84,7 @@ import Testing
     @Test func renderedTextReadsBack() async {
         await propertyCheck(count: 500, input: HoursTextTests.generator, Gen.int(in: 0...63)) { h, mask in
             var h = h
-            h.exceptions = Self.exceptionPool.indices.filter { mask & (1 << $0) != 0 }.map { Self.exceptionPool[$0] }.reversed()
+            h.exceptions = Self.exceptionPool.indices.filter { mask & (1 << $0) != 0 }.map { Self.exceptionPool[$0] }.reversed().map { $0 }
             let text = h.textZh
             switch Self.parse(text) {
             case .success(let back):
@@ -111,13 +111,9 @@ import Testing
     }
 
     @Test func errorsNameThePath() {
-        do {
-            _ = try Hours(chineseText: "每月最后一个工作日", path: "办公时间")
-            Issue.record("parsed")
-        } catch {
-            guard case .invalid(let p) = error else { Issue.record("\(error)"); return }
-            #expect(p.first?.name == "办公时间")
-            #expect(p.first?.reason.contains("'每月最后一个工作日'") == true)
-        }
+        let r = Result { () throws(DomainError) -> Hours in try Hours(chineseText: "每月最后一个工作日", path: "办公时间") }
+        guard case .failure(.invalid(let p)) = r else { Issue.record("\(r)"); return }
+        #expect(p.first?.name == "办公时间")
+        #expect(p.first?.reason.contains("'每月最后一个工作日'") == true)
     }
 }

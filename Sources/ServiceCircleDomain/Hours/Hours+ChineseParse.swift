@@ -12,7 +12,7 @@ extension Hours {
     /// for `（仅…）`; a business's own Chinese name (``BusinessCode/nameZh``) and its code are always understood.
     public init(chineseText text: String, path: String = "hours_text_zh",
                 businessWords: [String: [BusinessCode]] = [:]) throws(DomainError) {
-        do {
+        do throws(ChineseHoursError) {
             self = try ChineseHoursParser(text, businessWords: businessWords).parse()
         } catch {
             throw DomainError.invalid(path, error.message)
@@ -436,7 +436,9 @@ struct ChineseHoursParser {
                     if exceptionDates == nil && days.isEmpty && !makeup {
                         throw ChineseHoursError(quote(phrase(at: t.range.lowerBound)), "hours without days: say which days (周一至周五, 工作日, 每天 …)")
                     }
-                    if businesses != nil { try carryOver(&days) }
+                    if businesses != nil {
+                        throw ChineseHoursError(quote(clauseStart..<r.upperBound), "hours after a business list: start a new clause with its days")
+                    }
                     intervals.append(range)
                 }
                 group = []; groupMakeup = false
@@ -509,10 +511,10 @@ struct ChineseHoursParser {
                     if groupMakeup { makeup = false }
                     if days.isEmpty && !makeup && intervals.isEmpty { clauseStart = t.range.upperBound }
                     if case .closed = w {
-                        try close(group, makeup: groupMakeup, phrase: phraseRange, rules: &rules, holidaysClosed: &holidaysClosed)
+                        try closeDays(group, makeup: groupMakeup, phrase: phraseRange, rules: &rules, holidaysClosed: &holidaysClosed)
                     } else {
                         if !intervals.isEmpty { try flush() }
-                        try open(group, makeup: groupMakeup, phrase: phraseRange, rules: &rules)
+                        try openDays(group, makeup: groupMakeup, phrase: phraseRange, rules: &rules)
                     }
                     group = []; groupMakeup = false
                 case .filler:
@@ -541,15 +543,11 @@ struct ChineseHoursParser {
         }
         let hours = Hours(rules: rules, exceptions: exceptions)
         do { _ = try Hours(json: hours.json) } catch {
-            let why = if case .invalid(let p) = error { p.map { "\($0.name): \($0.reason)" }.joined(separator: "; ") } else { "\(error)" }
+            var why = "\(error)"
+            if case .invalid(let p) = error { why = p.map { "\($0.name): \($0.reason)" }.joined(separator: "; ") }
             throw ChineseHoursError(String(original).trimmingWhitespace, "the hours read are not valid: \(why)")
         }
         return hours
-
-        // A business list was given and hours follow: `周六 9:00-12:00（仅期满换证）13:00-17:00` is not read.
-        func carryOver(_ days: inout [DaySelector]) throws(ChineseHoursError) {
-            throw ChineseHoursError(quote(clauseStart..<lastEnd), "hours after a business list: start a new clause with its days")
-        }
     }
 
     func business(_ word: String) -> [BusinessCode]? {
@@ -560,7 +558,7 @@ struct ChineseHoursParser {
 
     /// `<days>休息`: those days have no hours. Holidays: remembered (a 每天 rule then stops at holidays). Weekdays named by
     /// a rule: taken out of it. `调休上班日休息`: the 工作日 rules become 周一至周五.
-    func close(_ group: [DaySelector], makeup: Bool, phrase: Range<Int>, rules: inout [HoursRule],
+    func closeDays(_ group: [DaySelector], makeup: Bool, phrase: Range<Int>, rules: inout [HoursRule],
                holidaysClosed: inout Range<Int>?) throws(ChineseHoursError) {
         if makeup {
             for k in rules.indices where rules[k].days.contains(.workday) {
@@ -594,7 +592,7 @@ struct ChineseHoursParser {
 
     /// `<days>照常` / `节假日不休`: those days keep the hours said before (which must be one set of hours).
     /// `调休上班日照常`: the 周一至周五 rules become 工作日 (a make-up day is then worked as a working day).
-    func open(_ group: [DaySelector], makeup: Bool, phrase: Range<Int>, rules: inout [HoursRule]) throws(ChineseHoursError) {
+    func openDays(_ group: [DaySelector], makeup: Bool, phrase: Range<Int>, rules: inout [HoursRule]) throws(ChineseHoursError) {
         if makeup {
             let weekdays: Set<DaySelector> = [.mon, .tue, .wed, .thu, .fri]
             var changed = false

@@ -228,8 +228,12 @@ public enum OutletImport {
                 case "kind":
                     fields[name] = .string(OutletKind(rawValue: v) == nil ? (OutletKind.allCases.first { $0.nameZh == v }?.rawValue ?? v) : v)
                 case "hours_zh":
-                    let parsed = chineseHours[v] ?? Result { () throws(DomainError) -> Hours in try Hours(chineseText: v, path: "hours", businessWords: businessWords) }
-                    if chineseHours.count < 100_000 { chineseHours[v] = parsed }
+                    let parsed: Result<Hours, DomainError>
+                    if let hit = chineseHours[v] { parsed = hit } else {
+                        do throws(DomainError) { parsed = .success(try Hours(chineseText: v, path: "hours", businessWords: businessWords)) }
+                        catch { parsed = .failure(error) }
+                        if chineseHours.count < 100_000 { chineseHours[v] = parsed }
+                    }
                     switch parsed {
                     case .success(let h):
                         fields["hours"] = h.json
