@@ -48,6 +48,9 @@ public struct ImportParse: Sendable {
 /// Required: `code`, `name`, `kind`, `province`, `city`, `district`, `district_code`, `lat`, `lon`, `businesses`, and
 /// `hours` (JSON, or OSM `opening_hours` text) or `opening_hours` (OSM text). Optional: `address`, `phone`,
 /// `operating_state` (empty = `active`). `id` is accepted and ignored (rows are matched by `code`).
+/// A bureau list as published is read too (``publishedColumns``): Chinese column names, 办公时间 as Chinese hours text
+/// (``Hours/init(chineseText:path:businessWords:)``), 业务范围 through the caller vocabulary, 经度/纬度 in the system 坐标系
+/// names (converted to WGS-84); a phrase or word not understood is a row error quoting it.
 /// `businesses` is a list of codes separated by `;`, `,` or spaces (`{a,b}` as PostgreSQL writes arrays works too).
 ///
 /// GeoJSON: a FeatureCollection of Point features (`[lon, lat]`, WGS-84) whose `properties` are the CSV's columns
