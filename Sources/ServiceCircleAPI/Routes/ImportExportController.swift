@@ -81,7 +81,7 @@ struct ImportExportController: Sendable {
         }
         var q = QueryParameters(request, allowed: ["dry_run", "format"])
         let format = Self.format(request, &q, bytes: bytes)
-        let parsed = OutletImport.parse(bytes, format: format)
+        let parsed = OutletImport.parse(bytes, format: format, vocabulary: w.deps.hotline.vocabulary)
         // File-level problems (an unreadable file, a header that is not ours) refuse the import even in a dry run:
         // there are no rows to report on. Row problems are what a dry run reports (200).
         let fileLevel = parsed.issues.contains { $0.row == 0 }

@@ -152,3 +152,26 @@ public struct CallerVocabulary: Sendable {
         return scored.prefix(limit).map { ($0.0, $0.1) }
     }
 }
+
+extension CallerVocabulary {
+    /// Business words that name their businesses outright (no ambiguity set, at least one code): what a bureau's
+    /// 业务范围 or `（仅…）` may say instead of the catalogue's names.
+    public var businessWordMap: [String: [BusinessCode]] {
+        var map: [String: [BusinessCode]] = [:]
+        for w in words where w.ambiguity == nil && !w.businesses.isEmpty { map[w.word] = w.businesses }
+        return map
+    }
+
+    /// Why a word of a bureau's list is not a business: ambiguous (with its options), names only a kind of outlet, or
+    /// unknown. Nil when ``businessWordMap`` has it.
+    public func whyNotBusiness(_ word: String) -> String? {
+        guard let w = words.first(where: { $0.word == word }) else {
+            return online.contains { $0.word == word } ? "a service done online, not at an outlet" : "not a business name of the catalogue or the caller vocabulary"
+        }
+        if let set = w.ambiguity {
+            return "ambiguous (\(sets[set]?.questionZh ?? set)): name one of \(w.businesses.map(\.nameZh).joined(separator: "、"))"
+        }
+        if w.businesses.isEmpty { return "names a kind of outlet, not a business" }
+        return nil
+    }
+}

@@ -48,6 +48,9 @@ public struct ImportParse: Sendable {
 /// Required: `code`, `name`, `kind`, `province`, `city`, `district`, `district_code`, `lat`, `lon`, `businesses`, and
 /// `hours` (JSON, or OSM `opening_hours` text) or `opening_hours` (OSM text). Optional: `address`, `phone`,
 /// `operating_state` (empty = `active`). `id` is accepted and ignored (rows are matched by `code`).
+/// A bureau list as published is read too (``publishedColumns``): Chinese column names, 办公时间 as Chinese hours text
+/// (``Hours/init(chineseText:path:businessWords:)``), 业务范围 through the caller vocabulary, 经度/纬度 in the system 坐标系
+/// names (converted to WGS-84); a phrase or word not understood is a row error quoting it.
 /// `businesses` is a list of codes separated by `;`, `,` or spaces (`{a,b}` as PostgreSQL writes arrays works too).
 ///
 /// GeoJSON: a FeatureCollection of Point features (`[lon, lat]`, WGS-84) whose `properties` are the CSV's columns
@@ -57,13 +60,43 @@ public enum OutletImport {
     public static let csvColumns = ["id", "code", "name", "kind", "address", "province", "city", "district", "district_code", "phone",
                                     "lat", "lon", "operating_state", "businesses", "hours"]
     static let requiredColumns: Set<String> = ["code", "name", "kind", "province", "city", "district", "district_code", "lat", "lon", "businesses"]
-    static let knownColumns = Set(csvColumns).union(["opening_hours"])
+    static let knownColumns = Set(csvColumns).union(["opening_hours", "coordinate_system", "hours_zh", "businesses_zh"])
+
+    /// Column names of bureau lists as published (and a few English ones) → the import's columns. `hours_zh` is hours
+    /// as Chinese text, `businesses_zh` business names or caller words (docs/editing.md, "Bureau lists as published").
+    public static let publishedColumns: [String: String] = [
+        "网点编号": "code", "网点编码": "code", "网点代码": "code", "编号": "code", "编码": "code",
+        "网点名称": "name", "名称": "name", "服务网点": "name", "网点": "name",
+        "网点类型": "kind", "类型": "kind",
+        "地址": "address", "详细地址": "address", "办公地址": "address", "网点地址": "address",
+        "省": "province", "省份": "province",
+        "市": "city", "城市": "city", "地市": "city",
+        "区县": "district", "区/县": "district",
+        "区县代码": "district_code", "行政区划代码": "district_code",
+        "联系电话": "phone", "电话": "phone", "咨询电话": "phone",
+        "经度": "lon", "纬度": "lat", "坐标系": "coordinate_system",
+        "办公时间": "hours_zh", "营业时间": "hours_zh", "工作时间": "hours_zh", "服务时间": "hours_zh", "hours_text_zh": "hours_zh",
+        "业务范围": "businesses_zh", "办理业务": "businesses_zh", "可办业务": "businesses_zh",
+        "营业状态": "operating_state",
+    ]
+
+    /// A 坐标系 cell: WGS-84 / GCJ-02 / BD-09 in any spelling, or the map it was copied from.
+    static func coordinateSystem(_ text: String) -> CoordinateSystem? {
+        let t = text.uppercased().filter { !"-_ ".contains($0) }
+        switch t {
+        case "WGS84", "GPS", "WGS": return .wgs84
+        case "GCJ02", "GCJ", "高德", "腾讯", "火星坐标", "国测局", "高德地图", "腾讯地图": return .gcj02
+        case "BD09", "BD09LL", "BD", "百度", "百度地图", "百度坐标": return .bd09
+        default: return nil
+        }
+    }
 
     /// Parses and validates a whole file; every bad row is reported, none is dropped silently.
-    public static func parse(_ bytes: [UInt8], format: CatalogueFormat) -> ImportParse {
+    /// `vocabulary` reads a bureau list's 业务范围 and `（仅…）` words (docs/editing.md, "Bureau lists as published").
+    public static func parse(_ bytes: [UInt8], format: CatalogueFormat, vocabulary: CallerVocabulary = .empty) -> ImportParse {
         var out: ImportParse
         switch format {
-        case .csv: out = parseCSV(bytes)
+        case .csv: out = parseCSV(bytes, vocabulary: vocabulary)
         case .geojson: out = parseGeoJSON(bytes)
         }
         // One row per code: a second row with the same code would make the result depend on row order.
@@ -110,7 +143,7 @@ public enum OutletImport {
 
     // MARK: CSV
 
-    static func parseCSV(_ file: [UInt8]) -> ImportParse {
+    static func parseCSV(_ file: [UInt8], vocabulary: CallerVocabulary = .empty) -> ImportParse {
         var out = ImportParse()
         let bytes: [UInt8]
         switch decodeCSV(file) {
@@ -122,28 +155,51 @@ public enum OutletImport {
             return out
         }
         var reader = CSVReader(bytes: bytes)
-        guard let header = reader.next()?.fields.map({ $0.trimmingWhitespace.lowercased() }), header.contains(where: { !$0.isEmpty }) else {
+        guard let written = reader.next()?.fields.map({ $0.trimmingWhitespace.lowercased() }), written.contains(where: { !$0.isEmpty }) else {
             out.issues.append(ImportIssue(row: 0, field: nil, reason: "the file is empty: expected a header row naming the columns"))
             return out
+        }
+        // Bureau lists name their columns in Chinese: read as the import's columns, reported under the name written.
+        let header = written.map { publishedColumns[$0] ?? $0 }
+        var display: [String: String] = [:]
+        for (c, w) in zip(header, written) where c != w { display[c] = w }
+        if let d = display["hours_zh"] { display["hours"] = d }
+        if let d = display["businesses_zh"] { display["businesses"] = d }
+        func shown(_ field: String?) -> String? {
+            guard let field else { return nil }
+            let root = field.prefix { $0 != "." && $0 != "[" }
+            guard let d = display[String(root)] else { return field }
+            return d + field.dropFirst(root.count)
         }
         for (i, name) in header.enumerated() {
             if !knownColumns.contains(name) {
                 out.issues.append(ImportIssue(row: 0, field: name.isEmpty ? "column \(i + 1)" : name,
-                                              reason: "unknown column; columns: \(csvColumns.joined(separator: ", ")), opening_hours"))
+                                              reason: "unknown column; columns: \(csvColumns.joined(separator: ", ")), opening_hours, coordinate_system, "
+                                                + "or a bureau list's Chinese headers (docs/editing.md)"))
             } else if header[..<i].contains(name) {
-                out.issues.append(ImportIssue(row: 0, field: name, reason: "column given twice"))
+                out.issues.append(ImportIssue(row: 0, field: written[i], reason: "column given twice" + (written[i] != name ? " (as \(name))" : "")))
             }
         }
-        for name in requiredColumns.sorted() where !header.contains(name) {
+        for name in requiredColumns.sorted() where !header.contains(name) && !(name == "businesses" && header.contains("businesses_zh")) {
             out.issues.append(ImportIssue(row: 0, field: name, reason: "required column missing"))
         }
-        if !header.contains("hours") && !header.contains("opening_hours") {
-            out.issues.append(ImportIssue(row: 0, field: "hours", reason: "required column missing: hours (JSON or OSM text) or opening_hours"))
+        let hoursColumns = ["hours", "opening_hours", "hours_zh"].filter(header.contains)
+        if hoursColumns.isEmpty {
+            out.issues.append(ImportIssue(row: 0, field: "hours", reason: "required column missing: hours (JSON or OSM text), opening_hours, or 办公时间 (Chinese text)"))
         }
-        if header.contains("hours") && header.contains("opening_hours") {
-            out.issues.append(ImportIssue(row: 0, field: "opening_hours", reason: "give hours or opening_hours, not both"))
+        if hoursColumns.count > 1 {
+            out.issues.append(ImportIssue(row: 0, field: shown(hoursColumns[1]), reason: "give one of hours, opening_hours and 办公时间"))
+        }
+        if header.contains("businesses") && header.contains("businesses_zh") {
+            out.issues.append(ImportIssue(row: 0, field: shown("businesses_zh"), reason: "give businesses (codes) or 业务范围 (names), not both"))
+        }
+        if (written.contains("经度") || written.contains("纬度")) && !header.contains("coordinate_system") {
+            out.issues.append(ImportIssue(row: 0, field: "坐标系", reason:
+                "required column missing: with 经度/纬度, say which coordinate system they are in (WGS-84, GCJ-02 or BD-09)"))
         }
         guard out.issues.isEmpty else { return out }
+        let businessWords = vocabulary.businessWordMap
+        var chineseHours: [String: Result<Hours, DomainError>] = [:]
 
         let cache = HoursCache()
         var row = 0
@@ -158,14 +214,51 @@ public enum OutletImport {
             }
             var fields: [String: JSONValue] = [:]
             var refused: [ImportIssue] = []
+            var system: CoordinateSystem?
+            var hoursHaveExceptions = false
             for (name, raw) in zip(header, record.fields) {
                 let v = raw.trimmingWhitespace
-                if let problem = TextRules.controlCharacterProblem(v, multiline: name == "hours") {
-                    refused.append(ImportIssue(row: row, field: name, reason: problem))
+                if let problem = TextRules.controlCharacterProblem(v, multiline: name == "hours" || name == "hours_zh") {
+                    refused.append(ImportIssue(row: row, field: name == "hours_zh" ? "hours" : name == "businesses_zh" ? "businesses" : name, reason: problem))
                     continue
                 }
                 switch name {
                 case "id": continue
+                case "coordinate_system":
+                    if let c = coordinateSystem(v) { system = c } else {
+                        refused.append(ImportIssue(row: row, field: name, reason: "must be WGS-84, GCJ-02 or BD-09 (got '\(v.prefix(40))')"))
+                    }
+                case "kind":
+                    fields[name] = .string(OutletKind(rawValue: v) == nil ? (OutletKind.allCases.first { $0.nameZh == v }?.rawValue ?? v) : v)
+                case "hours_zh":
+                    let parsed: Result<Hours, DomainError>
+                    if let hit = chineseHours[v] { parsed = hit } else {
+                        do throws(DomainError) { parsed = .success(try Hours(chineseText: v, path: "hours", businessWords: businessWords)) }
+                        catch { parsed = .failure(error) }
+                        if chineseHours.count < 100_000 { chineseHours[v] = parsed }
+                    }
+                    switch parsed {
+                    case .success(let h):
+                        fields["hours"] = h.json
+                        hoursHaveExceptions = !h.exceptions.isEmpty
+                    case .failure(let e):
+                        if case .invalid(let params) = e {
+                            refused += params.map { ImportIssue(row: row, field: "hours", reason: $0.reason) }
+                        }
+                    }
+                case "businesses_zh":
+                    var codes: [JSONValue] = []
+                    for w in v.split(whereSeparator: { "、，,；; ".contains($0) }).map(String.init) {
+                        if let c = BusinessCode(rawValue: w) ?? BusinessCode.allCases.first(where: { $0.nameZh == w }) {
+                            codes.append(.string(c.rawValue))
+                        } else if let cs = businessWords[w] {
+                            codes += cs.map { .string($0.rawValue) }
+                        } else {
+                            refused.append(ImportIssue(row: row, field: "businesses", reason: "'\(w)': \(vocabulary.whyNotBusiness(w) ?? "unknown")"))
+                        }
+                    }
+                    var seen = Set<JSONValue>()
+                    fields["businesses"] = .array(codes.filter { seen.insert($0).inserted })
                 case "lat", "lon":
                     if v.isEmpty { continue }
                     if let d = DecimalText.double(v) { fields[name] = .number(d) } else {
@@ -180,7 +273,19 @@ public enum OutletImport {
                     fields[name] = .string(v)
                 }
             }
+            // 经度/纬度 in GCJ-02 or BD-09 (as copied from a Chinese map): converted to WGS-84.
+            if let system, system != .wgs84, case .number(let lat)? = fields["lat"], case .number(let lon)? = fields["lon"] {
+                let p = Datum.toWGS84(GeoPoint(lat: lat, lon: lon), from: system)
+                fields["lat"] = .number(p.lat)
+                fields["lon"] = .number(p.lon)
+            }
+            let before = out.issues.count
             validate(fields, row: row, cache: cache, refused: refused, into: &out)
+            if !display.isEmpty {
+                for k in before..<out.issues.count { out.issues[k].field = shown(out.issues[k].field) }
+            }
+            // Chinese hours without dated exceptions keep the stored ones, as OSM text does.
+            if header.contains("hours_zh"), let last = out.rows.last, last.row == row { out.rows[out.rows.count - 1].keepExceptions = !hoursHaveExceptions }
         }
         if let e = reader.error { out.issues.append(ImportIssue(row: row + 1, field: nil, reason: e)) }
         return out

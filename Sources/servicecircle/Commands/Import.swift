@@ -32,7 +32,9 @@ struct Import: AsyncParsableCommand {
         else { fmt = OutletImport.sniff(bytes) }
 
         let started = ContinuousClock.now
-        let parsed = OutletImport.parse(bytes, format: fmt)
+        // A bureau list's 业务范围 and （仅…） words are read through the caller vocabulary, as the API does.
+        let vocabulary = (try? CallerVocabulary.load(directory: try db.seedDirectory.appendingPathComponent("vocabulary"))) ?? .empty
+        let parsed = OutletImport.parse(bytes, format: fmt, vocabulary: vocabulary)
         for issue in parsed.issues.prefix(200) {
             FileHandle.standardError.write(Data("row \(issue.row)\t\(issue.field ?? "-")\t\(issue.reason)\n".utf8))
         }
