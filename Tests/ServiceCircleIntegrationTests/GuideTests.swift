@@ -92,7 +92,7 @@ struct GuideTests {
             let readBack = try #require(j["read_back_zh"] as? String)
             #expect(readBack.contains("请携带：身份证明、体检证明、原驾驶证。"), "\(readBack)")
             let ebike = try await get(http, "/v1/ask?q=\(enc("黄陂区前川街道给电动车上牌"))&now=\(enc("2026-03-03T10:00:00+08:00"))")
-            #expect((ebike["read_back_zh"] as? String)?.contains("请携带：身份证明、购车发票、合格证、车辆到场。") == true, "\(ebike["read_back_zh"] ?? "")")
+            #expect((ebike["read_back_zh"] as? String)?.contains("请携带：身份证明、购车发票、合格证、车辆（到场查验）。") == true, "\(ebike["read_back_zh"] ?? "")")
             // No business understood: no guide.
             let none = try await get(http, "/v1/ask?q=\(enc("黄陂区前川街道"))")
             #expect(none["guide"] is NSNull)

@@ -47,8 +47,9 @@ struct GuideSeedTests {
             do {
                 _ = try GuideBook.load(directory: dir)
                 Issue.record("no error for \(national)")
-            } catch let e as DomainError {
-                #expect("\(e)".contains(expected), "\(e)")
+            } catch DomainError.invalid(let params) {
+                #expect(params.first?.name == "guides")
+                #expect(params.first?.reason.contains(expected) == true, "\(params)")
             }
         }
         let header = "business,section,text_zh,short_zh,value,regulation,article,article_confidence\n"

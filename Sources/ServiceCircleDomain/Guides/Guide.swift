@@ -155,6 +155,7 @@ public struct GuideBook: Sendable {
     /// and line.
     public static func load(directory: URL) throws -> GuideBook {
         guard FileManager.default.fileExists(atPath: directory.path) else { return .empty }
+        func bad(_ file: String, _ line: Int, _ why: String) -> DomainError { .invalid("guides", "SeedData/guides/\(file):\(line): \(why)") }
         func rows(_ name: String, fields: Int) throws -> [(Int, [String])] {
             let url = directory.appendingPathComponent(name)
             guard FileManager.default.fileExists(atPath: url.path) else { return [] }
@@ -169,7 +170,6 @@ public struct GuideBook: Sendable {
             }
             return out
         }
-        func bad(_ file: String, _ line: Int, _ why: String) -> DomainError { .invalid("guides", "SeedData/guides/\(file):\(line): \(why)") }
 
         var regulations: [String: GuideRegulation] = [:]
         for (n, r) in try rows("regulations.csv", fields: 4) {
