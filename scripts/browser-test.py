@@ -179,6 +179,11 @@ def main():
                    f"understood: {u['place']['full_name']} {u['businesses']}")
             readback = driver.find_element(By.ID, "readback").text
             expect(readback == j["read_back_zh"] and "后天" in readback, f"read-back shown, with the date: {readback!r}")
+            # The 办事指南 of the understood business under the read-back (from its guide route).
+            wait.until(lambda d: d.find_element(By.ID, "guide-box").is_displayed())
+            guide_text = driver.find_element(By.ID, "guide-box").text
+            expect("电动自行车登记上牌" in guide_text and "材料" in guide_text and "身份证明" in guide_text,
+                   f"guide shown under the read-back: {guide_text!r}")
             # The place question as buttons: picking a street asks again with place_id, and the question goes.
             options = driver.find_elements(By.CSS_SELECTOR, "#clarify .question[data-kind=place] button.option")
             expect(options, "a bare district asks for a street, with buttons")

@@ -136,6 +136,12 @@ def _within_rules(context, case):
                 q.pop("place_id", None)
             else:
                 q["place_id"] = pid
+    elif method == "GET" and path == "/v1/business-types/{code}/guide":
+        # city must be a code of the national list and outlet an existing outlet (any other is a 400 by design).
+        if "city" in q:
+            q["city"] = KNOWN_REGION
+        if "outlet" in q:
+            q["outlet"] = 1
     elif method == "GET" and path.startswith("/v1/coverage"):
         _coverage(q)
     elif method == "GET" and path in ("/v1/outlets", "/v1/outlets/{id}/history"):

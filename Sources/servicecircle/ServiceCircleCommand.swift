@@ -90,7 +90,7 @@ struct DatabaseOptions: ParsableArguments {
         let ms = (ContinuousClock.now - started).components
         logger.info("hotline data loaded", metadata: [
             "words": "\(data.vocabulary.words.count + data.vocabulary.online.count)", "landmarks": "\(data.landmarks.count)",
-            "national_regions": "\(data.national.count)", "pinyin_names": "\(data.tables.namePinyin.count)",
+            "national_regions": "\(data.national.count)", "guides": "\(data.guides.national.count)", "pinyin_names": "\(data.tables.namePinyin.count)",
             "ms": "\(ms.seconds * 1000 + ms.attoseconds / 1_000_000_000_000_000)"])
         return data
     }

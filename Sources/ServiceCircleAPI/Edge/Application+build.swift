@@ -30,6 +30,7 @@ public func buildRouter(_ deps: AppDependencies, corsOrigins: [String] = [], rat
     NearestController(deps: deps).register(on: router)
     PlacesController(deps: deps).register(on: router)
     AskController(deps: deps).register(on: router)
+    GuideController(deps: deps).register(on: router)
     ConsoleController().register(on: router)
     CatalogueEditing.register(on: router, deps: deps)
     CoverageController(deps: deps).register(on: router)

@@ -129,6 +129,8 @@ struct StatusDTO: Encodable, Sendable {
     var statusTextZh: String
     /// Why: the rule, the day kind and the holiday that decided (/v1/outlets/{id}/status only).
     var explanationZh: String?
+    /// /v1/outlets/{id}/status with one business only: the documents to bring and where its guide is.
+    var guide: GuideSummaryDTO?
 
     init(_ s: OpenStatus, at: Instant, businesses: [BusinessCode], hours: Hours, compiled: CompiledHours,
          state: OperatingState, explain: Bool = false) {
@@ -151,7 +153,7 @@ struct StatusDTO: Encodable, Sendable {
     // Keep explicit nulls for the contract's optional fields: clients test `closes_at === null`.
     enum CodingKeys: String, CodingKey {
         case at, businesses, open, closesAt, nextOpensAt, rule, date, dayKind, holidayName, holidayNameEn, calendarKnown,
-             statusTextZh, explanationZh
+             statusTextZh, explanationZh, guide
     }
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -168,6 +170,19 @@ struct StatusDTO: Encodable, Sendable {
         try c.encode(calendarKnown, forKey: .calendarKnown)
         try c.encode(statusTextZh, forKey: .statusTextZh)
         try c.encodeIfPresent(explanationZh, forKey: .explanationZh)
+        try c.encodeIfPresent(guide, forKey: .guide)
+    }
+}
+
+/// The short 办事指南 of one business in outlet answers (the whole guide is at `guide_url`).
+struct GuideSummaryDTO: Encodable, Sendable {
+    var business: String
+    var documentsZh: [String]
+    var guideUrl: String
+    init(_ g: Guide, url: String) {
+        business = g.business.rawValue
+        documentsZh = g.documentsZh
+        guideUrl = url
     }
 }
 

@@ -82,7 +82,13 @@ struct AskController: Sendable {
                 fallback = Fallback(nearestOffering: offering, cityOffice: office)
             }
         }
-        let readBack = Self.readBack(u, coverage: coverage, nearest: nearest.map { ($0.0, $0.1, $0.3) }, fallback: fallback, now: now)
+        // The 办事指南 of the one business understood, with the overrides of the caller's district (city, province).
+        var guide: Guide?
+        if u.businesses.count == 1, u.online.isEmpty, let b = u.businesses.first?.code {
+            guide = deps.hotline.guides.guide(for: b, region: u.place?.place.districtCode)
+        }
+        let readBack = Self.readBack(u, coverage: coverage, nearest: nearest.map { ($0.0, $0.1, $0.3) }, fallback: fallback, now: now,
+                                     bring: guide?.bringZh)
 
         var w = JSONWriter(capacity: 16384)
         w.beginObject()
@@ -97,6 +103,8 @@ struct AskController: Sendable {
             if u.businesses.contains(where: { Self.alsoOnline.contains($0.code) }) { w.string("交管12123 App") } else { w.null() }
             w.endObject()
         } else { w.null() }
+        w.key("guide")
+        if let guide { w.guideSummary(guide, url: GuideController.url(guide.business, city: u.place?.place.districtCode)) } else { w.null() }
         w.key("online")
         w.beginArray()
         for o in u.online {
@@ -238,7 +246,7 @@ struct AskController: Sendable {
     /// One sentence an agent reads out: the outlet, its distance, address and phone, its status at the visit time
     /// (with the date when it is not today), and what to do when it is closed; or what is missing and what to ask.
     static func readBack(_ u: Understanding, coverage: CatalogueCoverage, nearest: (NearestAnswer, NearestQuery, SearchMemo)?,
-                         fallback: Fallback?, now: Instant) -> String {
+                         fallback: Fallback?, now: Instant, bring: String? = nil) -> String {
         var parts: [String] = []
         if !u.online.isEmpty {
             var seen = Set<String>()
@@ -293,6 +301,11 @@ struct AskController: Sendable {
             }
             if u.businesses.contains(where: { alsoOnline.contains($0.code) }) { parts.append("该业务也可以在交管12123 App上办理。") }
         }
+        // "请携带：…" once a place answered for the one business understood (the guide's documents, short).
+        // Not while the business is still to be confirmed (上牌: car or e-bike?).
+        let answered = nearest.map { !$0.0.results.isEmpty || !$0.0.openingSoon.isEmpty || $0.0.nearestOpenBeyondRadius != nil } == true
+            || fallback?.nearestOffering != nil
+        if answered, let bring, !u.clarify.contains(where: { $0.kind == .business }) { parts.append(bring) }
         if let q = u.clarify.first(where: { $0.kind == .business }) { parts.append("请确认：" + q.questionZh) }
         if let q = u.clarify.first(where: { $0.kind == .place }) { parts.append(q.questionZh) }
         return parts.joined()

@@ -78,8 +78,13 @@ struct OutletsController: Sendable {
         guard let outlet = try await deps.catalogue.outlet(id: id) else { throw DomainError.notFound("no outlet with id \(id)") }
         let compiled = outlet.compiledHours(calendar: try await deps.calendar.current())
         let s = compiled.status(at: at, for: BusinessSet(businesses))
-        return try APIJSON.response(StatusDTO(s, at: at, businesses: businesses, hours: outlet.hours, compiled: compiled,
-                                              state: outlet.operatingState, explain: true))
+        var dto = StatusDTO(s, at: at, businesses: businesses, hours: outlet.hours, compiled: compiled,
+                            state: outlet.operatingState, explain: true)
+        if businesses.count == 1, let b = businesses.first {
+            let g = deps.hotline.guides.guide(for: b, region: outlet.districtCode, outlet: outlet.code)
+            dto.guide = GuideSummaryDTO(g, url: GuideController.url(b, outlet: outlet.id))
+        }
+        return try APIJSON.response(dto)
     }
 
     func outletID(_ context: AppContext) throws(DomainError) -> Outlet.ID {

@@ -3,7 +3,7 @@ import ServiceCircleDomain
 
 /// What the hotline reads sentences with, loaded once at start from `SeedData/`: the caller vocabulary
 /// (`vocabulary/`), the character tables (`text/`), the landmarks (`gazetteer/landmarks.csv`) and the national list
-/// of regions (`regions-national.csv`). A missing folder or file leaves its part empty (the service still answers,
+/// of regions (`regions-national.csv`), and the 办事指南 of every business (`guides/`). A missing folder or file leaves its part empty (the service still answers,
 /// understanding less); a malformed one stops the start with the file and line.
 public struct HotlineData: Sendable {
     public var vocabulary: CallerVocabulary
@@ -13,14 +13,17 @@ public struct HotlineData: Sendable {
     public var national: [NamedPoint]
     /// Every region of the national list by code (names of a region's city and province).
     public var regionsByCode: [String: Gazetteer.NationalRegion]
+    /// The 办事指南 of every business with local overrides (`GET /v1/business-types/{code}/guide`).
+    public var guides: GuideBook
 
     public init(vocabulary: CallerVocabulary, tables: TextTables, landmarks: [NamedPoint], national: [NamedPoint],
-                regionsByCode: [String: Gazetteer.NationalRegion]) {
+                regionsByCode: [String: Gazetteer.NationalRegion], guides: GuideBook = .empty) {
         self.vocabulary = vocabulary
         self.tables = tables
         self.landmarks = landmarks
         self.national = national
         self.regionsByCode = regionsByCode
+        self.guides = guides
     }
 
     public static let empty = HotlineData(vocabulary: .empty, tables: .empty, landmarks: [], national: [], regionsByCode: [:])
@@ -40,6 +43,8 @@ public struct HotlineData: Sendable {
         for r in catalogue where !r.isCity { areas[r.code] = (r.province, r.city, r.name) }
         let landmarks = try text("gazetteer/landmarks.csv").map { try Gazetteer.landmarks(csv: $0, areas: areas) } ?? []
         let national = Gazetteer.nationalPoints(regions, skip: Set(catalogue.map(\.code)))
-        return HotlineData(vocabulary: vocabulary, tables: tables, landmarks: landmarks, national: national, regionsByCode: byCode)
+        let guides = try GuideBook.load(directory: seedDirectory.appendingPathComponent("guides"))
+        return HotlineData(vocabulary: vocabulary, tables: tables, landmarks: landmarks, national: national, regionsByCode: byCode,
+                           guides: guides)
     }
 }

@@ -437,6 +437,7 @@ function renderAsk(j) {
   });
   $("readback").textContent = j.read_back_zh;
   $("understood").hidden = false;
+  showGuide(j.guide);
   const a = j.answer;
   if (a) {
     render(a, { name_zh: u.businesses.map((b) => b.name_zh).join("、") || "业务" });
@@ -459,6 +460,33 @@ function renderAsk(j) {
   }
   const firstQuestion = box.querySelector("button");
   if (firstQuestion && !a) firstQuestion.focus();
+}
+
+// The 办事指南 of the understood business, under the read-back: a few lines from /v1/business-types/{code}/guide
+// (documents, agent, online, appointment, fees), each with its source on hover.
+let guideToken = 0;
+async function showGuide(g) {
+  const token = ++guideToken;
+  const box = $("guide-box");
+  if (!g) { box.hidden = true; return; }
+  try {
+    const r = await fetch(g.guide_url);
+    if (!r.ok || token !== guideToken) return;
+    const d = await r.json();
+    const cite = (i) => i.source.regulation + (i.source.article ? i.source.article : "");
+    const line = (label, items) => {
+      if (!items.length) return null;
+      const li = el("li", { text: `${label}：${items.map((i) => i.text_zh).join("；")}` });
+      li.title = "依据：" + [...new Set(items.map(cite))].join("；");
+      return li;
+    };
+    const lines = [line("材料", d.documents), line("委托代理", d.agent), line("网上办理", d.online),
+                   line("预约", d.appointment), line("收费", d.fees)].filter(Boolean);
+    $("guide-title").textContent = `办事指南（${d.business.name_zh}）`;
+    $("guide-link").href = g.guide_url;
+    $("guide-lines").replaceChildren(...lines);
+    box.hidden = false;
+  } catch (e) { box.hidden = true; }
 }
 
 $("ask").addEventListener("submit", (ev) => { ev.preventDefault(); state.choices = {}; ask(); });
