@@ -58,7 +58,7 @@ struct OutletsController: Sendable {
         let calendar = try await deps.calendar.current()
         let now = deps.clock.now()
         let next = rows.count > limit ? page.last.map { Cursor.encode($0.id) } : nil
-        var response = try APIJSON.response(Page(items: page.map { OutletDTO($0, calendar: calendar, now: now) }, nextCursor: next))
+        var response = try APIJSON.response(Page(items: page.map { OutletDTO($0, calendar: calendar, now: now, trust: deps.trust(of: $0, now: now)) }, nextCursor: next))
         if let next { response.headers[.link] = PageLink.next(request, cursor: next) }
         return response
     }
@@ -78,8 +78,9 @@ struct OutletsController: Sendable {
         guard let outlet = try await deps.catalogue.outlet(id: id) else { throw DomainError.notFound("no outlet with id \(id)") }
         let compiled = outlet.compiledHours(calendar: try await deps.calendar.current())
         let s = compiled.status(at: at, for: BusinessSet(businesses))
-        return try APIJSON.response(StatusDTO(s, at: at, businesses: businesses, hours: outlet.hours, compiled: compiled,
-                                              state: outlet.operatingState, explain: true))
+        var dto = StatusDTO(s, at: at, businesses: businesses, hours: outlet.hours, compiled: compiled, state: outlet.operatingState, explain: true)
+        dto.statusTextZh += deps.trust(of: outlet, now: deps.clock.now()).suffixZh
+        return try APIJSON.response(dto)
     }
 
     func outletID(_ context: AppContext) throws(DomainError) -> Outlet.ID {
