@@ -4,13 +4,14 @@
 -- migration runs came from the illustrative seed: `generated`, never verified.
 ALTER TABLE outlets ADD COLUMN source text NOT NULL DEFAULT 'generated' CHECK (btrim(source) <> '' AND length(source) <= 200);
 ALTER TABLE outlets ADD COLUMN verified_at timestamptz;
--- Rows inserted later by hand (SQL) are taken as checked by whoever typed them.
+-- Rows inserted later by hand (SQL, bulk loads without the service's settings) are recorded as `sql:<role>`.
 ALTER TABLE outlets ALTER COLUMN source SET DEFAULT 'sql';
 
 -- Sets source and verified_at from the transaction settings the service writes with (`servicecircle.source`,
 -- `servicecircle.verified_at`, `servicecircle.action`): the seed marks rows `generated`; an editor's or an import's
 -- write marks them with its source, confirmed now (or at the instant the editor sent). A write without the settings
--- (SQL typed by hand) keeps an update's provenance and records an insert as `sql:<role>`, confirmed now.
+-- (SQL typed by hand) keeps an update's provenance and records an insert as `sql:<role>` with no confirmation date
+-- (whoever types SQL answers for it; such rows carry no caution until an editor confirms them).
 CREATE FUNCTION outlets_provenance() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     src text := nullif(current_setting('servicecircle.source', true), '');
@@ -22,9 +23,8 @@ BEGIN
     ELSIF src IS NOT NULL THEN
         NEW.source := src;
         NEW.verified_at := coalesce(verified::timestamptz, date_trunc('second', now()));
-    ELSIF TG_OP = 'INSERT' THEN
+    ELSIF TG_OP = 'INSERT' AND NEW.source = 'sql' THEN
         NEW.source := 'sql:' || session_user;
-        NEW.verified_at := coalesce(NEW.verified_at, date_trunc('second', now()));
     END IF;
     RETURN NEW;
 END $$;

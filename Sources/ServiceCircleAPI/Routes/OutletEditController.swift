@@ -92,6 +92,8 @@ struct OutletEditController: Sendable {
     }
 
     struct HistoryItemDTO: Encodable {
+        /// The entry's id: what resolving a problem report with this edit names (`history_id`).
+        var id: Int64
         var version: Int
         var action: String
         var actor: String
@@ -99,9 +101,10 @@ struct OutletEditController: Sendable {
         var changes: [String]
         var before: JSONValue?
         var after: JSONValue?
-        enum CodingKeys: String, CodingKey { case version, action, actor, at, changes, before, after }
+        enum CodingKeys: String, CodingKey { case id, version, action, actor, at, changes, before, after }
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(id, forKey: .id)
             try c.encode(version, forKey: .version)
             try c.encode(action, forKey: .action)
             try c.encode(actor, forKey: .actor)
@@ -112,6 +115,7 @@ struct OutletEditController: Sendable {
         }
 
         init(_ e: HistoryEntry) {
+            id = e.id
             version = e.version
             action = e.action
             actor = e.actor

@@ -15,11 +15,12 @@ public struct Provenance: Hashable, Sendable {
     /// Whether the data is the illustrative seed.
     public var isGenerated: Bool { source == Self.generatedSource }
 
-    /// Whether the outlet needs the "请致电确认" caution at `now`: generated data, never confirmed, or confirmed more
-    /// than `maxAgeDays` days ago.
+    /// Whether the outlet needs the "请致电确认" caution at `now`: generated data, or confirmed more than `maxAgeDays`
+    /// days ago. Every write of the service confirms; a row with no date and another source was written by hand in
+    /// SQL, and whoever typed it answers for it (docs/editing.md "Provenance").
     public func needsCaution(now: Instant, maxAgeDays: Int) -> Bool {
         if isGenerated { return true }
-        guard let v = verifiedAt else { return true }
+        guard let v = verifiedAt else { return false }
         return now.seconds - v.seconds > Int64(maxAgeDays) * 86_400
     }
 

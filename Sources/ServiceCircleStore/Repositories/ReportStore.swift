@@ -44,7 +44,7 @@ public struct ReportStore: ReportRepository {
             // Tags older than a week are discarded with every new report: no job to forget to run.
             try await conn.fetch("""
                 UPDATE outlet_reports SET reporter_tag = NULL
-                 WHERE reporter_tag IS NOT NULL AND created_at < \(at) - make_interval(days => \(Self.tagDays))
+                 WHERE reporter_tag IS NOT NULL AND created_at < \(at) - make_interval(days => \(Int32(Self.tagDays)))
                 """, logger: logger)
             let rows = try await conn.fetch("""
                 INSERT INTO outlet_reports (outlet_id, kind, text, created_at, reporter_tag)
