@@ -194,4 +194,41 @@ import Testing
             #expect(r.status == .badRequest && r.invalidNames == ["file"])
         }
     }
+
+    /// Another process's reports reach this one through the change feed; the read model is not reloaded for them.
+    @Test func reportsReachOtherProcessesThroughTheFeed() async throws {
+        try await TestDatabase.withFreshDatabase { client, _ in
+            try await Self.prepare(client)
+            let model = ReadModel(client: client, logger: TestDatabase.logger)
+            let deps = AppDependencies.postgres(client: client, migrations: try TestDatabase.migrations(), readModel: model,
+                                                logger: TestDatabase.logger)
+            let feed = ChangeFeed(source: PostgresChangeSource(client: client, logger: TestDatabase.logger), views: deps.views,
+                                  logger: TestDatabase.logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await feed.run() }
+                defer { group.cancelAll() }
+                try await eventually("first load") { model.isLoaded }
+                let loaded = model.generation
+                #expect(deps.reportBoard.isEmpty)
+                try await client.query("""
+                    INSERT INTO outlet_reports (outlet_id, kind, created_at) VALUES
+                        (1, 'closed', now() - interval '2 hours'), (1, 'closed', now() - interval '1 hour'), (1, 'closed', now())
+                    """, logger: TestDatabase.logger)
+                var warned = false
+                for _ in 0..<200 where !warned {
+                    warned = deps.trust(of: try #require(try await deps.catalogue.outlet(id: Outlet.ID(1))), now: deps.clock.now()).warning != nil
+                    if !warned { try await Task.sleep(for: .milliseconds(50)) }
+                }
+                #expect(warned, "the warning follows the feed")
+                #expect(model.generation == loaded, "a report is no outlet change: the read model is not reloaded")
+                try await client.query("UPDATE outlet_reports SET state = 'dismissed', resolved_at = now()", logger: TestDatabase.logger)
+                var cleared = false
+                for _ in 0..<200 where !cleared {
+                    cleared = deps.reportBoard.isEmpty
+                    if !cleared { try await Task.sleep(for: .milliseconds(50)) }
+                }
+                #expect(cleared, "dismissed elsewhere: the warning goes")
+            }
+        }
+    }
 }
