@@ -79,6 +79,8 @@ struct ReportsController: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: AppContext) async throws -> Response {
+        // The key first: without one the answer is 401 whatever the query (reports are not public).
+        _ = try await w.require(.editor, request)
         var p = QueryParameters(request, allowed: ["state", "outlet", "limit", "cursor"])
         let state = p.code("state", ReportState.self)
         var outlet: Outlet.ID?
@@ -93,7 +95,6 @@ struct ReportsController: Sendable {
             if let id = Cursor.decode(c) { after = id.rawValue } else { p.fail("cursor", "is not a cursor this service issued") }
         }
         try p.check()
-        _ = try await w.require(.editor, request)
         let rows = try await w.deps.reports.list(state: state, outletID: outlet, limit: limit + 1, afterID: after)
         let page = Array(rows.prefix(limit))
         let next = rows.count > limit ? page.last.map { Cursor.encode(Outlet.ID($0.id)) } : nil
