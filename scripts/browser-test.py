@@ -289,6 +289,22 @@ def main():
             driver.switch_to.active_element.send_keys(Keys.ESCAPE)
             expect(driver.switch_to.active_element.get_attribute("id") == "sentence", "Esc focuses the sentence box")
 
+        def report_key():
+            expect("answer" in state, "needs the first check")
+            card = driver.find_elements(By.CSS_SELECTOR, "#results > li")[0]
+            driver.execute_script("arguments[0].focus()", card)
+            driver.switch_to.active_element.send_keys("r")
+            forms = card.find_elements(By.CSS_SELECTOR, "form.report")
+            expect(forms and forms[0].is_displayed(), "r on a focused result opens the 报告问题 form")
+            expect(driver.switch_to.active_element.get_attribute("data-kind") == "closed", "the first kind button has the focus")
+            driver.switch_to.active_element.send_keys("2")  # 2 = 时间不对: posts the report
+            deadline = time.time() + 5
+            while time.time() < deadline and card.find_elements(By.CSS_SELECTOR, "form.report"):
+                time.sleep(0.1)
+            expect(not card.find_elements(By.CSS_SELECTOR, "form.report"), "the form closes once the report is posted")
+            expect("已提交问题报告" in driver.find_element(By.ID, "message").text, "the console confirms the report")
+            driver.switch_to.active_element.send_keys(Keys.ESCAPE)
+
         def phone_width():
             expect("answer" in state, "needs the first check")
             viewport(driver, 390, 844, mobile=True)
@@ -327,6 +343,7 @@ def main():
                    "screenshot .artifacts/console-ask.png", one_box)
         checks.run("the structured form answered from the keyboard, rendered as /v1/nearest answers it", answer_from_keyboard)
         checks.run("digit keys open results; Esc returns to the sentence box; screenshot .artifacts/console.png", digit_opens_result)
+        checks.run("key r on a focused result: the 报告问题 form, a kind key posts the report", report_key)
         checks.run("phone width: no horizontal scrolling; screenshot .artifacts/console-phone.png", phone_width)
         checks.run("the coverage map of 黄陂区 (real outline, labels, legend) rendered; PNG docs/coverage-huangpi.png", coverage_map)
     except Exception:

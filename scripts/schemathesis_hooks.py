@@ -151,6 +151,11 @@ def _within_rules(context, case):
         _outlet_body(body)
     elif method == "POST" and path == "/v1/outlets/{id}/exceptions" and body is not None:
         _exception_body(body)
+    elif method == "POST" and path == "/v1/reports/{id}/resolve" and body is not None:
+        # history_id must name an entry of the report's outlet (any other is a 400 by design): not generated.
+        body.pop("history_id", None)
+    elif method == "GET" and path == "/v1/reports":
+        q.pop("cursor", None)
     elif method == "PUT" and path == "/v1/regions/{code}/boundary":
         case.path_parameters = dict(case.path_parameters or {}, code=KNOWN_REGION)
         body = json.loads(json.dumps(BOUNDARY))
@@ -230,6 +235,9 @@ def _coverage(q):
 
 
 def _outlet_body(body):
+    # verified_at: a real date-time or date, not in the future (a random string of the right shape may be neither).
+    if body.get("verified_at") is not None:
+        body["verified_at"] = "2026-01-15"
     # hours and opening_hours: one of them (both only when they agree, as in a fetched outlet); the text must parse.
     if "hours" in body and body.get("hours") is not None:
         body.pop("opening_hours", None)

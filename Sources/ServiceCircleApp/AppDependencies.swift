@@ -25,13 +25,19 @@ public struct AppDependencies: Sendable {
 
     /// The database's health as the probe sees it; nil when nothing probes (tests, command-line tools).
     public var health: DatabaseHealth?
+    /// Problem reports from the public, and the open `closed` ones in memory for the warnings of answers.
+    public var reports: any ReportRepository
+    public var reportBoard: ReportBoard
+    /// Provenance cautions and report warnings: their settings (AppConfig).
+    public var trust: TrustSettings
 
     /// With `health`, every repository call is guarded: while the database is down it fails at once with a 503
     /// (and a call waiting when it goes down is cancelled) instead of waiting for the database to return.
     public init(catalogue: any CatalogueRepository, editor: any EditorRepository, regions: any RegionRepository,
                 keys: any APIKeyRepository, schema: any SchemaStatus, clock: any AppClock = SystemClock(),
                 readModel: ReadModel? = nil, placeRegions: [Region] = [], health: DatabaseHealth? = nil,
-                locator: RegionLocator = .empty, hotline: HotlineData = .empty) {
+                locator: RegionLocator = .empty, hotline: HotlineData = .empty,
+                reports: any ReportRepository = NoReports(), trust: TrustSettings = TrustSettings()) {
         var catalogue = catalogue, editor = editor, regions = regions, keys = keys, schema = schema
         if let health {
             catalogue = GuardedCatalogue(base: catalogue, health: health)
@@ -52,13 +58,22 @@ public struct AppDependencies: Sendable {
         places = PlaceDirectory(catalogue: catalogue, regions: placeRegions, hotline: hotline)
         self.hotline = hotline
         self.locator = locator
+        self.reports = reports
+        reportBoard = ReportBoard(reports: reports)
+        self.trust = trust
+    }
+
+    /// What answers say about trusting `outlet` at `now`: the caution of its provenance, the warning of its reports.
+    public func trust(of outlet: Outlet, now: Instant) -> OutletTrust {
+        OutletTrust(caution: outlet.provenance.cautionZh(now: now, maxAgeDays: trust.maxVerificationAgeDays),
+                    warning: reportBoard.isEmpty ? nil : reportBoard.warning(outlet.id, now: now, threshold: trust.closedReportThreshold))
     }
 }
 
 extension AppDependencies {
     /// Every view the change feed keeps fresh, in the order a change reaches them: the calendar first (the read
     /// model compiles hours against the calendar), the read model when there is one, then the place index.
-    public var views: [any CatalogueView] { [calendar] + (readModel.map { [$0] } ?? []) + [places] }
+    public var views: [any CatalogueView] { [calendar] + (readModel.map { [$0] } ?? []) + [places, reportBoard] }
 }
 
 /// Runs the change feed as a service: it subscribes and loads once ``start()`` is called (after the migrations and

@@ -151,12 +151,20 @@ struct Serve: AsyncParsableCommand {
     var rateLimit: String?
     @Option(name: .customLong("rate-limit-burst"), help: "Requests a client may send at once above that (env RATE_LIMIT_BURST; default 100).")
     var rateLimitBurst: String?
+    @Option(name: .customLong("verification-max-age-days"), help: "Days after which confirmed hours carry 请致电确认 (env VERIFICATION_MAX_AGE_DAYS; default 180).")
+    var verificationMaxAgeDays: String?
+    @Option(name: .customLong("reports-closed-threshold"), help: "Independent open 'closed' reports that warn on an outlet (env REPORTS_CLOSED_THRESHOLD; default 3).")
+    var reportsClosedThreshold: String?
+    @Option(name: .customLong("reports-per-hour"), help: "Problem reports one client may post an hour (env REPORTS_PER_HOUR; default 5).")
+    var reportsPerHour: String?
 
     func run() async throws {
         let config = try db.config(extra: ["host": host, "port": port, "read.model": readModel, "seed": noSeed ? "false" : nil,
                                            "http.idle.timeout": idleTimeout, "http.header.timeout": headerTimeout,
                                            "http.max.connections": maxConnections, "drain.timeout": drainTimeout,
-                                           "cors.origins": corsOrigins, "rate.limit": rateLimit, "rate.limit.burst": rateLimitBurst])
+                                           "cors.origins": corsOrigins, "rate.limit": rateLimit, "rate.limit.burst": rateLimitBurst,
+                                           "verification.max.age.days": verificationMaxAgeDays,
+                                           "reports.closed.threshold": reportsClosedThreshold, "reports.per.hour": reportsPerHour])
         let logger = try db.logger()
         let maxConnections = FileLimit.fitConnections(config.maxConnections, logger: logger)
         let migrations = try db.migrations()
@@ -173,7 +181,8 @@ struct Serve: AsyncParsableCommand {
                                                 readModel: config.readModel == .memory ? ReadModel(client: client, logger: logger) : nil,
                                                 placeRegions: regions, health: health,
                                                 locator: try db.locator(regions: regions, logger: logger),
-                                                hotline: try db.hotline(regions: regions, logger: logger), logger: logger)
+                                                hotline: try db.hotline(regions: regions, logger: logger), trust: config.trust,
+                                                logger: logger)
             let feed = ChangeFeedService(feed: ChangeFeed(source: PostgresChangeSource(client: client, logger: logger),
                                                           views: deps.views, logger: logger))
             let seedDir = try db.seedDirectory

@@ -47,6 +47,8 @@ struct OutletSummaryDTO: Encodable, Sendable {
     var operatingState: String
     var businesses: [String]
     var hoursTextZh: String
+    var source: String
+    var verifiedAt: String?
 
     init(_ o: Outlet) {
         id = o.id.rawValue
@@ -65,12 +67,14 @@ struct OutletSummaryDTO: Encodable, Sendable {
         operatingState = o.operatingState.rawValue
         businesses = o.businesses.map(\.rawValue)
         hoursTextZh = o.hours.textZh
+        source = o.provenance.source
+        verifiedAt = o.provenance.verifiedAt?.rfc3339
     }
 
     // `phone` is always present (null when unknown), as the contract lists it for every outlet.
     enum CodingKeys: String, CodingKey {
         case id, code, name, kind, kindNameZh, address, province, city, district, districtCode, phone, location,
-             locationGcj02, operatingState, businesses, hoursTextZh
+             locationGcj02, operatingState, businesses, hoursTextZh, source, verifiedAt
     }
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -90,6 +94,8 @@ struct OutletSummaryDTO: Encodable, Sendable {
         try c.encode(operatingState, forKey: .operatingState)
         try c.encode(businesses, forKey: .businesses)
         try c.encode(hoursTextZh, forKey: .hoursTextZh)
+        try c.encode(source, forKey: .source)
+        try c.encode(verifiedAt, forKey: .verifiedAt)
     }
 }
 
@@ -192,26 +198,46 @@ struct OutletDTO: Encodable, Sendable {
     var hours: JSONValue
     var openingHours: String
     var status: StatusDTO
+    /// The warning of open `closed` reports (docs/editing.md "Problem reports"), null without one.
+    var warning: WarningDTO?
 
-    enum CodingKeys: String, CodingKey { case hours, openingHours, status }
+    enum CodingKeys: String, CodingKey { case hours, openingHours, status, warning }
     func encode(to encoder: any Encoder) throws {
         try summary.encode(to: encoder)
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(hours, forKey: .hours)
         try c.encode(openingHours, forKey: .openingHours)
         try c.encode(status, forKey: .status)
+        try c.encode(warning, forKey: .warning)
     }
 
-    init(_ o: Outlet, calendar: HolidayCalendar, now: Instant) {
+    /// `trust` (the outlet's caution and warning now) is appended to the status sentence and gives `warning`.
+    init(_ o: Outlet, calendar: HolidayCalendar, now: Instant, trust: OutletTrust? = nil) {
         summary = OutletSummaryDTO(o)
         hours = o.hours.json
         openingHours = o.hours.openingHours
         let compiled = o.compiledHours(calendar: calendar)
         let s = compiled.status(at: now)
         status = StatusDTO(s, at: now, businesses: [], hours: o.hours, compiled: compiled, state: o.operatingState)
+        if let trust {
+            status.statusTextZh += trust.suffixZh
+            warning = trust.warning.map(WarningDTO.init)
+        }
         statusChangesAt = s.open ? s.closesAt : s.nextOpensAt
     }
 
     /// When `status` next changes (not encoded): the answer's freshness ends there (docs/api.md, "Caching").
     var statusChangesAt: Instant?
+}
+
+/// `{kind: reported_closed, reports, since}`.
+struct WarningDTO: Encodable, Sendable {
+    var kind: String
+    var reports: Int
+    var since: String
+    init(_ w: ReportedClosedWarning) {
+        kind = ReportedClosedWarning.kind
+        reports = w.reports
+        since = w.since.rfc3339
+    }
 }

@@ -192,6 +192,18 @@ struct JSONWriter {
         key("operating_state"); string(o.operatingState.rawValue)
         key("phone"); optional(o.phone)
         key("province"); string(o.province)
+        key("source"); string(o.provenance.source)
+        key("verified_at"); optional(o.provenance.verifiedAt)
+        endObject()
+    }
+
+    /// `{kind: reported_closed, reports, since}` or null.
+    mutating func warning(_ warning: ReportedClosedWarning?) {
+        guard let warning else { return null() }
+        beginObject()
+        key("kind"); string(ReportedClosedWarning.kind)
+        key("reports"); int(warning.reports)
+        key("since"); instant(warning.since)
         endObject()
     }
 

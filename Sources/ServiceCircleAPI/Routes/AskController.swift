@@ -87,13 +87,14 @@ struct AskController: Sendable {
         if u.businesses.count == 1, u.online.isEmpty, let b = u.businesses.first?.code {
             guide = deps.hotline.guides.guide(for: b, region: u.place?.place.districtCode)
         }
+        let trust = TrustLookup(deps)
         let readBack = Self.readBack(u, coverage: coverage, nearest: nearest.map { ($0.0, $0.1, $0.3) }, fallback: fallback, now: now,
-                                     bring: guide?.bringZh)
+                                     bring: guide?.bringZh, trust: trust)
 
         var w = JSONWriter(capacity: 16384)
         w.beginObject()
         w.key("answer")
-        if let (answer, query, input, memo) = nearest { w.raw(NearestController.body(answer, query, input, memo: memo).bytes) } else { w.null() }
+        if let (answer, query, input, memo) = nearest { w.raw(NearestController.body(answer, query, input, memo: memo, trust: trust).bytes) } else { w.null() }
         w.key("fallback")
         if let fallback {
             w.beginObject()
@@ -246,7 +247,7 @@ struct AskController: Sendable {
     /// One sentence an agent reads out: the outlet, its distance, address and phone, its status at the visit time
     /// (with the date when it is not today), and what to do when it is closed; or what is missing and what to ask.
     static func readBack(_ u: Understanding, coverage: CatalogueCoverage, nearest: (NearestAnswer, NearestQuery, SearchMemo)?,
-                         fallback: Fallback?, now: Instant, bring: String? = nil) -> String {
+                         fallback: Fallback?, now: Instant, bring: String? = nil, trust: TrustLookup = .none) -> String {
         var parts: [String] = []
         if !u.online.isEmpty {
             var seen = Set<String>()
@@ -272,21 +273,21 @@ struct AskController: Sendable {
         let what = businessNames.isEmpty ? (u.kinds.isEmpty ? "" : "的" + u.kinds.map(\.nameZh).joined(separator: "或")) : "能办\(businessNames)的"
         if let (answer, query, memo) = nearest {
             if let r = answer.results.first {
-                parts.append("离\(name)最近\(what)是\(describe(r.outlet, distance: r.distance))。\(when)\(memo.statusTextZh(r, query))。")
+                parts.append("离\(name)最近\(what)是\(describe(r.outlet, distance: r.distance))。\(when)\(memo.statusTextZh(r, query))\(trust(r.outlet).suffixZh)。")
                 if answer.results.count > 1 {
                     let s = answer.results[1]
                     parts.append("也可以去\(s.outlet.name)（约\(km(s.distance))）。")
                 }
             } else {
                 if let s = answer.openingSoon.first {
-                    parts.append("离\(name)最近\(what)是\(describe(s.outlet, distance: s.distance))。\(when)\(memo.statusTextZh(s, query))。")
+                    parts.append("离\(name)最近\(what)是\(describe(s.outlet, distance: s.distance))。\(when)\(memo.statusTextZh(s, query))\(trust(s.outlet).suffixZh)。")
                 } else if !visitDay {
                     parts.append("\(name)附近\(km(query.radius))内没有此时能办\(businessNames.isEmpty ? "业务" : businessNames)的网点。")
                 } else {
                     parts.append("\(name)附近\(km(query.radius))内没有在\(ChineseStatusText.when(u.time.at, from: now))能办\(businessNames.isEmpty ? "业务" : businessNames)的网点。")
                 }
                 if let b = answer.nearestOpenBeyondRadius {
-                    parts.append("如需那时办理，最近开着的是\(describe(b.outlet, distance: b.distance))，\(memo.statusTextZh(b, query))。")
+                    parts.append("如需那时办理，最近开着的是\(describe(b.outlet, distance: b.distance))，\(memo.statusTextZh(b, query))\(trust(b.outlet).suffixZh)。")
                 }
             }
         }

@@ -11,6 +11,7 @@ enum CatalogueEditing {
         ExceptionsController(w: w).register(on: router)
         ImportExportController(w: w).register(on: router)
         KeysController(w: w).register(on: router)
+        ReportsController(w: w).register(on: router)
     }
 }
 
@@ -69,6 +70,34 @@ struct WriteSupport: Sendable {
         do { return try JSONValue.read(Array(buffer.readableBytesView), limits: .body) } catch {
             throw DomainError.invalid([error.invalidParam()])
         }
+    }
+
+    // MARK: Provenance
+
+    /// The `verified_at` an editor sent with an outlet: an RFC 3339 date-time or a date (its start, Asia/Shanghai), not
+    /// in the future. Nil when absent, null, or equal to the stored one (a fetched outlet sent back as it is).
+    func verifiedAt(_ body: JSONValue, current: Provenance?) throws -> Date? {
+        guard case .object(let o) = body, let value = o["verified_at"], value != .null else { return nil }
+        guard case .string(let text) = value else {
+            throw DomainError.invalid("verified_at", "must be an RFC 3339 date-time such as 2026-03-02T10:00:00+08:00, or a date such as 2026-03-02")
+        }
+        let instant: Instant
+        if let i = Instant(rfc3339: text) { instant = i } else if let d = LocalDate(iso: text), text.count == 10 {
+            instant = Instant(date: d, time: LocalTime(minutes: 0))
+        } else {
+            throw DomainError.invalid("verified_at", "must be an RFC 3339 date-time such as 2026-03-02T10:00:00+08:00, or a date such as 2026-03-02")
+        }
+        if let current, current.verifiedAt == instant { return nil }
+        if instant.seconds > deps.clock.now().seconds + 300 {
+            throw DomainError.invalid("verified_at", "must not be in the future")
+        }
+        return Date(timeIntervalSince1970: TimeInterval(instant.seconds))
+    }
+
+    /// The same for an edit of outlet `id` (its stored provenance is read only when `verified_at` is sent).
+    func verifiedAt(_ body: JSONValue, of id: Outlet.ID) async throws -> Date? {
+        guard case .object(let o) = body, let value = o["verified_at"], value != .null else { return nil }
+        return try verifiedAt(body, current: try await editor.current(id: id)?.outlet.provenance)
     }
 
     // MARK: ETags
@@ -132,7 +161,9 @@ struct WriteSupport: Sendable {
     // MARK: Responses
 
     func outletResponse(_ v: VersionedOutlet, status: HTTPResponse.Status = .ok) async throws -> Response {
-        var response = try APIJSON.response(OutletDTO(v.outlet, calendar: try await deps.calendar.current(), now: deps.clock.now()), status: status)
+        let now = deps.clock.now()
+        var response = try APIJSON.response(OutletDTO(v.outlet, calendar: try await deps.calendar.current(), now: now,
+                                                      trust: deps.trust(of: v.outlet, now: now)), status: status)
         response.headers[.eTag] = Self.etag(v)
         if status == .created { response.headers[.location] = "/v1/outlets/\(v.outlet.id.rawValue)" }
         return response

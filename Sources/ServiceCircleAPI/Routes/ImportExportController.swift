@@ -58,8 +58,13 @@ struct ImportExportController: Sendable {
     }
 
     @Sendable func importFile(_ request: Request, context: AppContext) async throws -> Response {
-        var p = QueryParameters(request, allowed: ["dry_run", "format"])
+        var p = QueryParameters(request, allowed: ["dry_run", "format", "file"])
         var dryRun = false
+        // The file's name, recorded as the imported outlets' source (`import:<file>`, docs/editing.md "Provenance").
+        let fileName = p.string("file")
+        if let f = fileName, f.isEmpty || f.count > 100 || f.contains("/") || TextRules.controlCharacterProblem(f) != nil {
+            p.fail("file", "must be a file name of 1–100 characters, without '/' or control characters")
+        }
         if let d = p.string("dry_run") {
             switch d.lowercased() {
             case "true", "1", "yes": dryRun = true
@@ -79,7 +84,7 @@ struct ImportExportController: Sendable {
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
             throw DomainError.invalid("body", "is empty: send the CSV or GeoJSON file to import (dry_run=true checks it without importing)")
         }
-        var q = QueryParameters(request, allowed: ["dry_run", "format"])
+        var q = QueryParameters(request, allowed: ["dry_run", "format", "file"])
         let format = Self.format(request, &q, bytes: bytes)
         let parsed = OutletImport.parse(bytes, format: format, vocabulary: w.deps.hotline.vocabulary)
         // File-level problems (an unreadable file, a header that is not ours) refuse the import even in a dry run:
@@ -94,7 +99,8 @@ struct ImportExportController: Sendable {
                                    invalidParams: Array(shown), rows: parsed.total, errors: parsed.issues)
             return try APIJSON.response(body, status: .badRequest, contentType: "application/problem+json; charset=utf-8")
         }
-        let outcome = try await w.editor.importRows(parsed.rows, change: ChangeContext(actor: key.name, action: "import"), dryRun: dryRun)
+        let outcome = try await w.editor.importRows(parsed.rows, change: ChangeContext(actor: key.name, action: "import", source: "import:" + (fileName ?? "upload")),
+                                                     dryRun: dryRun)
         let changes = outcome.changes.prefix(Self.maxListedChanges).map { ChangeDTO(row: $0.row, code: $0.code, action: $0.action.rawValue) }
         return try APIJSON.response(ReportDTO(dryRun: dryRun, format: format.rawValue, encoding: parsed.encoding.rawValue,
                                               rows: parsed.total, valid: parsed.rows.count,

@@ -86,7 +86,7 @@ struct NearestController: Sendable {
         q.point = point
         (input.region, input.coverage) = deps.locator.lookup(point)
         let (answer, memo, source) = try await search(q)
-        var response = Self.body(answer, q, input, memo: memo).response()
+        var response = Self.body(answer, q, input, memo: memo, trust: TrustLookup(deps)).response()
         response.headers[Self.sourceHeader] = source
         return response
     }
@@ -105,10 +105,14 @@ struct NearestController: Sendable {
     /// Every result carries `status_text_zh`, the sentence an agent reads to a caller. `memo` is that of the grid that
     /// found the answer: it keeps the outlets' summaries once written and, per hours class, the last status sentence
     /// (outlets of one class arriving at the same instant read the same one, so it is built once, not once per outlet).
-    static func body(_ answer: NearestAnswer, _ q: NearestQuery, _ input: InputPoint, memo: SearchMemo = SearchMemo()) -> JSONWriter {
+    /// The status sentence is the memo's (per hours class) followed by the outlet's own caution and warning, which
+    /// `trust` gives per outlet (never memoised per class).
+    static func body(_ answer: NearestAnswer, _ q: NearestQuery, _ input: InputPoint, memo: SearchMemo = SearchMemo(),
+                     trust: TrustLookup = .none) -> JSONWriter {
         // Five outlets take about 5 KB: one allocation, no regrowth.
         var w = JSONWriter(capacity: 8192)
         func result(_ r: NearestResult) {
+            let t = trust(r.outlet)
             w.beginObject()
             w.key("arrives_at"); w.instant(r.arrivesAt)
             w.key("closes_at"); w.optional(r.closesAt)
@@ -116,7 +120,8 @@ struct NearestController: Sendable {
             w.key("eta_minutes"); w.int(r.etaMinutes)
             w.key("open_until_minutes"); w.optional(r.openUntilMinutes)
             w.key("outlet"); w.outletSummary(bytes: memo.summary(of: r, JSONWriter.outletSummaryBytes))
-            w.key("status_text_zh"); w.string(memo.statusTextZh(r, q))
+            w.key("status_text_zh"); w.string(memo.statusTextZh(r, q) + t.suffixZh)
+            w.key("warning"); w.warning(t.warning)
             w.endObject()
         }
         w.beginObject()
@@ -125,13 +130,15 @@ struct NearestController: Sendable {
         w.key("opening_soon")
         w.beginArray()
         for s in answer.openingSoon {
+            let t = trust(s.outlet)
             w.beginObject()
             w.key("distance_m"); w.int(Int(s.distance.rounded()))
             w.key("eta_minutes"); w.int(s.etaMinutes)
             w.key("next_opens_at"); w.instant(s.nextOpensAt)
             w.key("outlet"); w.outletSummary(bytes: memo.summary(of: s, JSONWriter.outletSummaryBytes))
             w.key("status_text_zh")
-            w.string(memo.statusTextZh(s, q))
+            w.string(memo.statusTextZh(s, q) + t.suffixZh)
+            w.key("warning"); w.warning(t.warning)
             w.endObject()
         }
         w.endArray()
@@ -211,6 +218,27 @@ struct NearestController: Sendable {
             page = min(page * 2, 4096)
         }
     }
+}
+
+/// What answers say about trusting each outlet (``AppDependencies/trust(of:now:)``) at the clock's now; `.none` says
+/// nothing (benchmarks).
+struct TrustLookup: Sendable {
+    var deps: AppDependencies?
+    var now: Instant
+
+    init(_ deps: AppDependencies) {
+        self.deps = deps
+        now = deps.clock.now()
+    }
+
+    private init() {
+        deps = nil
+        now = Instant(seconds: 0)
+    }
+
+    static let none = TrustLookup()
+
+    func callAsFunction(_ o: Outlet) -> OutletTrust { deps?.trust(of: o, now: now) ?? OutletTrust(caution: nil, warning: nil) }
 }
 
 /// The /v1/nearest body for an answer, as the route writes it (for `servicecircle bench nearest`, which

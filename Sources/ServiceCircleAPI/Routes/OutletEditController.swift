@@ -18,8 +18,10 @@ struct OutletEditController: Sendable {
     @Sendable func create(_ request: Request, context: AppContext) async throws -> Response {
         try QueryParameters(request, allowed: []).check()
         let key = try await w.require(.editor, request)
-        let input = try OutletInput.parse(try await w.jsonBody(request))
-        let v = try await w.editor.create(input.record, change: ChangeContext(actor: key.name, action: "create"))
+        let body = try await w.jsonBody(request)
+        let verified = try w.verifiedAt(body, current: nil)
+        let input = try OutletInput.parse(body)
+        let v = try await w.editor.create(input.record, change: ChangeContext(actor: key.name, action: "create", verifiedAt: verified))
         w.readYourWrite(v)
         return try await w.outletResponse(v, status: .created)
     }
@@ -29,8 +31,11 @@ struct OutletEditController: Sendable {
         let id = try WriteSupport.outletID(context)
         let key = try await w.require(.editor, request)
         let versions = try w.ifMatch(request, id: id, required: true)
-        let input = try OutletInput.parse(try await w.jsonBody(request))
-        let (v, changed) = try await w.editor.update(id: id, ifVersion: versions, change: ChangeContext(actor: key.name, action: "replace")) { _ in input.record }
+        let body = try await w.jsonBody(request)
+        let verified = try await w.verifiedAt(body, of: id)
+        let input = try OutletInput.parse(body)
+        let (v, changed) = try await w.editor.update(id: id, ifVersion: versions,
+                                                     change: ChangeContext(actor: key.name, action: "replace", verifiedAt: verified)) { _ in input.record }
         if changed { w.readYourWrite(v) }
         return try await w.outletResponse(v)
     }
@@ -51,6 +56,7 @@ struct OutletEditController: Sendable {
             let w = Datum.gcj02ToWgs84(GeoPoint(lat: lat, lon: lon))
             p["location"] = .object(["lat": .number(w.lat), "lon": .number(w.lon)])
         }
+        let verified = try await w.verifiedAt(.object(p), of: id)
         // Derived fields are not the editor's to change; sending them back unchanged is harmless.
         for f in OutletInput.derivedFields { p.removeValue(forKey: f) }
         // `opening_hours` replaces the weekly rules and keeps the dated exceptions (OSM text has none).
@@ -62,7 +68,7 @@ struct OutletEditController: Sendable {
             p["hours"] = .object(["rules": rules])
         }
         let patch = JSONValue.object(p)
-        let (v, changed) = try await w.editor.update(id: id, ifVersion: versions, change: ChangeContext(actor: key.name, action: "patch")) { cur in
+        let (v, changed) = try await w.editor.update(id: id, ifVersion: versions, change: ChangeContext(actor: key.name, action: "patch", verifiedAt: verified)) { cur in
             let doc = OutletInput.document(OutletRecord(cur.outlet)).mergePatched(with: patch)
             return try OutletInput.parse(doc).record
         }
@@ -86,6 +92,8 @@ struct OutletEditController: Sendable {
     }
 
     struct HistoryItemDTO: Encodable {
+        /// The entry's id: what resolving a problem report with this edit names (`history_id`).
+        var id: Int64
         var version: Int
         var action: String
         var actor: String
@@ -93,9 +101,10 @@ struct OutletEditController: Sendable {
         var changes: [String]
         var before: JSONValue?
         var after: JSONValue?
-        enum CodingKeys: String, CodingKey { case version, action, actor, at, changes, before, after }
+        enum CodingKeys: String, CodingKey { case id, version, action, actor, at, changes, before, after }
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(id, forKey: .id)
             try c.encode(version, forKey: .version)
             try c.encode(action, forKey: .action)
             try c.encode(actor, forKey: .actor)
@@ -106,6 +115,7 @@ struct OutletEditController: Sendable {
         }
 
         init(_ e: HistoryEntry) {
+            id = e.id
             version = e.version
             action = e.action
             actor = e.actor
@@ -216,7 +226,8 @@ struct OutletEditController: Sendable {
                                 province: record.province, city: record.city, district: record.district,
                                 districtCode: record.districtCode, phone: record.phone,
                                 location: GeoPoint(lat: record.lat, lon: record.lon), operatingState: record.operatingState,
-                                businesses: record.businesses.sorted(), hours: hours)
+                                businesses: record.businesses.sorted(), hours: hours,
+                                provenance: Provenance(source: "history", verifiedAt: nil))
             return try APIJSON.response(AsOfDTO(outlet: OutletDTO(outlet, calendar: calendar, now: asOf), asOf: asOf.rfc3339,
                                                 version: entry.version, recordedAt: HistoryItemDTO.rfc3339(entry.changedAt),
                                                 recordedBy: entry.actor))
@@ -224,7 +235,7 @@ struct OutletEditController: Sendable {
         guard let v = try await editor.current(id: id) else { throw DomainError.notFound("no outlet with id \(id.rawValue)") }
         let etag = WriteSupport.etag(v)
         let now = deps.clock.now()
-        let dto = OutletDTO(v.outlet, calendar: calendar, now: now)
+        let dto = OutletDTO(v.outlet, calendar: calendar, now: now, trust: deps.trust(of: v.outlet, now: now))
         let cacheControl = "max-age=\(Self.freshSeconds(now: now, statusChangesAt: dto.statusChangesAt))"
         // Weak comparison (RFC 9110 §13.1.2): `W/"42-3"` and `"42-3"` both name version 3.
         let bare = etag.dropFirst(2)

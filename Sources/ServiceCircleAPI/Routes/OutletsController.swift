@@ -58,7 +58,7 @@ struct OutletsController: Sendable {
         let calendar = try await deps.calendar.current()
         let now = deps.clock.now()
         let next = rows.count > limit ? page.last.map { Cursor.encode($0.id) } : nil
-        var response = try APIJSON.response(Page(items: page.map { OutletDTO($0, calendar: calendar, now: now) }, nextCursor: next))
+        var response = try APIJSON.response(Page(items: page.map { OutletDTO($0, calendar: calendar, now: now, trust: deps.trust(of: $0, now: now)) }, nextCursor: next))
         if let next { response.headers[.link] = PageLink.next(request, cursor: next) }
         return response
     }
@@ -80,6 +80,7 @@ struct OutletsController: Sendable {
         let s = compiled.status(at: at, for: BusinessSet(businesses))
         var dto = StatusDTO(s, at: at, businesses: businesses, hours: outlet.hours, compiled: compiled,
                             state: outlet.operatingState, explain: true)
+        dto.statusTextZh += deps.trust(of: outlet, now: deps.clock.now()).suffixZh
         if businesses.count == 1, let b = businesses.first {
             let g = deps.hotline.guides.guide(for: b, region: outlet.districtCode, outlet: outlet.code)
             dto.guide = GuideSummaryDTO(g, url: GuideController.url(b, outlet: outlet.id))

@@ -42,6 +42,9 @@ public struct AppConfig: Sendable, Equatable {
     public var rateLimit: Double = 50
     /// Requests one client may send at once above the average (its bucket's size).
     public var rateLimitBurst: Double = 100
+    /// Provenance cautions and problem-report warnings (docs/editing.md "Provenance", "Problem reports"): days after
+    /// which confirmed hours are stale, independent `closed` reports that warn, reports a client may post an hour.
+    public var trust = TrustSettings()
 
     public init() {}
 
@@ -70,6 +73,9 @@ public struct AppConfig: Sendable, Equatable {
         Setting(key: "cors.origins", flag: "--cors-origins", help: "comma-separated origins allowed by CORS, or * (default none)"),
         Setting(key: "rate.limit", flag: "--rate-limit", help: "requests a second per client, 0 = no limit (default 50)"),
         Setting(key: "rate.limit.burst", flag: "--rate-limit-burst", help: "requests a client may send at once above that (default 100)"),
+        Setting(key: "verification.max.age.days", flag: "--verification-max-age-days", help: "days after which an outlet's confirmed hours carry 请致电确认, 1–3650 (default 180)"),
+        Setting(key: "reports.closed.threshold", flag: "--reports-closed-threshold", help: "independent open 'closed' reports that put a warning on an outlet, 1–100 (default 3)"),
+        Setting(key: "reports.per.hour", flag: "--reports-per-hour", help: "problem reports one client may post an hour, 1–1000 (default 5)"),
     ]
 
     /// Reads and validates every setting; throws one ``ConfigurationError`` naming each bad one.
@@ -119,6 +125,15 @@ public struct AppConfig: Sendable, Equatable {
         }
         if let v = read.seconds("rate.limit", in: 0...1_000_000, &problems) { c.rateLimit = v }
         if let v = read.seconds("rate.limit.burst", in: 1...1_000_000, &problems) { c.rateLimitBurst = v }
+        for (key, range, path) in [("verification.max.age.days", 1...3650, \TrustSettings.maxVerificationAgeDays),
+                                   ("reports.closed.threshold", 1...100, \TrustSettings.closedReportThreshold),
+                                   ("reports.per.hour", 1...1000, \TrustSettings.reportsPerHour)] {
+            if let v = read.int(key, &problems) {
+                if range.contains(v) { c.trust[keyPath: path] = v } else {
+                    problems.append(describe(key, "must be \(range.lowerBound)–\(range.upperBound), not \(v)"))
+                }
+            }
+        }
         if !problems.isEmpty { throw ConfigurationError(problems: problems) }
         return c
     }

@@ -66,6 +66,13 @@ public protocol CatalogueView: Sendable {
     func reload() async throws
     /// Applies one change; a view that cannot apply it incrementally reloads or marks itself stale.
     func apply(_ change: CatalogueChange) async throws
+    /// Whether the view cares about `change` (default: every change but the problem reports', which are no change of
+    /// the catalogue and would otherwise read as "reload everything").
+    func wants(_ change: CatalogueChange) -> Bool
+}
+
+extension CatalogueView {
+    public func wants(_ change: CatalogueChange) -> Bool { change.table != ReportBoard.table || change.reload == true }
 }
 
 /// The one consumer of the change feed: subscribes, reloads every view (so nothing committed before the
@@ -89,7 +96,7 @@ public struct ChangeFeed: Sendable {
                 try await source.run(subscribed: {
                     for view in views { try await view.reload() }
                 }, apply: { change in
-                    for view in views { try await view.apply(change) }
+                    for view in views where view.wants(change) { try await view.apply(change) }
                 })
             } catch {
                 if Task.isCancelled { break }

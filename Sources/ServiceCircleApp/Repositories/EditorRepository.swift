@@ -47,12 +47,20 @@ public struct HistoryEntry: Sendable {
 }
 
 /// Who writes and why: recorded by the history trigger of the same transaction (sql/0007_write_side.sql).
+/// `source` and `verifiedAt` are the provenance the write gives the outlets it changes (sql/0010_provenance_reports.sql):
+/// by default `editor:<actor>` (`import:upload` for an import) confirmed now.
 public struct ChangeContext: Sendable {
     public var actor: String
     public var action: String
-    public init(actor: String, action: String) {
+    public var source: String
+    /// An instant the editor gave for the confirmation (nil: now). A write with one is made even when the outlet's
+    /// fields do not change (the editor confirms the hours as they are).
+    public var verifiedAt: Date?
+    public init(actor: String, action: String, source: String? = nil, verifiedAt: Date? = nil) {
         self.actor = actor
         self.action = action
+        self.source = source ?? (action == "import" ? "import:upload" : "editor:\(actor)")
+        self.verifiedAt = verifiedAt
     }
 }
 

@@ -41,10 +41,13 @@ public struct Outlet: Hashable, Sendable, Identifiable {
     public var operatingState: OperatingState
     public var businesses: [BusinessCode]
     public var hours: Hours
+    /// Where the data came from and when it was last confirmed (not an editable field: the write path sets it).
+    public var provenance: Provenance
 
     public init(id: ID, code: String, name: String, kind: OutletKind, address: String, province: String, city: String,
                 district: String, districtCode: String, phone: String?, location: GeoPoint,
-                operatingState: OperatingState, businesses: [BusinessCode], hours: Hours) {
+                operatingState: OperatingState, businesses: [BusinessCode], hours: Hours, provenance: Provenance = Provenance()) {
+        self.provenance = provenance
         self.id = id
         self.code = code
         self.name = name

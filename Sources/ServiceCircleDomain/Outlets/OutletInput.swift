@@ -17,7 +17,8 @@ public struct OutletInput: Sendable {
     public var hoursText: String
 
     /// Fields of a GET answer that are derived: accepted on input and ignored.
-    public static let derivedFields: Set<String> = ["id", "version", "kind_name_zh", "location_gcj02", "hours_text_zh", "status"]
+    public static let derivedFields: Set<String> = ["id", "version", "kind_name_zh", "location_gcj02", "hours_text_zh", "status",
+                                                    "source", "verified_at", "warning"]
     static let editable: Set<String> = ["code", "name", "kind", "address", "province", "city", "district", "district_code", "phone",
                                         "location", "operating_state", "businesses", "hours", "opening_hours"]
     static let flatEditable: Set<String> = editable.subtracting(["location"]).union(["lat", "lon"])

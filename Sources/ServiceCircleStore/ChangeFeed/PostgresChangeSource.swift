@@ -55,14 +55,15 @@ extension AppDependencies {
     /// The application on PostgreSQL: every repository on one pool.
     public static func postgres(client: PostgresClient, migrations: [Migration], clock: any AppClock = SystemClock(),
                                 readModel: ReadModel? = nil, placeRegions: [Region] = [], health: DatabaseHealth? = nil,
-                                locator: RegionLocator = .empty, hotline: HotlineData = .empty, logger: Logger) -> AppDependencies {
+                                locator: RegionLocator = .empty, hotline: HotlineData = .empty, trust: TrustSettings = TrustSettings(),
+                                logger: Logger) -> AppDependencies {
         AppDependencies(catalogue: Catalogue(client: client, logger: logger),
                         editor: CatalogueEditor(client: client, logger: logger),
                         regions: RegionStore(client: client, logger: logger),
                         keys: APIKeyStore(client: client, logger: logger),
                         schema: PostgresSchemaStatus(client: client, logger: logger, migrations: migrations),
                         clock: clock, readModel: readModel, placeRegions: placeRegions, health: health, locator: locator,
-                        hotline: hotline)
+                        hotline: hotline, reports: ReportStore(client: client, logger: logger), trust: trust)
     }
 }
 

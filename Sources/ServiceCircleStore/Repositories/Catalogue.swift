@@ -17,11 +17,11 @@ public struct Catalogue: CatalogueRepository, ReadModelSource {
 
     static let outletColumns = """
         id, code, name, kind, address, province, city, district, district_code, phone,
-        lat, lon, operating_state, businesses, hours::text
+        lat, lon, operating_state, businesses, hours::text, source, verified_at
         """
 
     typealias OutletRow = (Int64, String, String, String, String, String, String, String, String, String?,
-                           Double, Double, String, [String], String)
+                           Double, Double, String, [String], String, String, Date?)
 
     static func outlet(_ r: OutletRow) throws -> Outlet {
         try outlet(r, hours: try hours(r))
@@ -61,7 +61,8 @@ public struct Catalogue: CatalogueRepository, ReadModelSource {
         }
         return Outlet(id: .init(r.0), code: r.1, name: r.2, kind: kind, address: r.4, province: r.5, city: r.6,
                       district: r.7, districtCode: r.8, phone: r.9, location: GeoPoint(lat: r.10, lon: r.11),
-                      operatingState: state, businesses: r.13.compactMap(BusinessCode.init(rawValue:)).sorted(), hours: hours)
+                      operatingState: state, businesses: r.13.compactMap(BusinessCode.init(rawValue:)).sorted(), hours: hours,
+                      provenance: Provenance(source: r.15, verifiedAt: r.16.map { Instant(seconds: Int64($0.timeIntervalSince1970.rounded(.down))) }))
     }
 
     // MARK: The read model's source
@@ -71,8 +72,8 @@ public struct Catalogue: CatalogueRepository, ReadModelSource {
         let rows = try await client.fetch(
             "SELECT \(unescaped: Self.outletColumns), version FROM outlets WHERE id = \(id)", logger: logger)
         for try await r in rows.decode(VersionedOutletRow.self) {
-            let row: OutletRow = (r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12, r.13, r.14)
-            return StoredOutlet(outlet: try Self.outletSharingHours(row), hoursText: r.14, version: r.15)
+            let row: OutletRow = (r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12, r.13, r.14, r.15, r.16)
+            return StoredOutlet(outlet: try Self.outletSharingHours(row), hoursText: r.14, version: r.17)
         }
         return nil
     }
@@ -90,8 +91,8 @@ public struct Catalogue: CatalogueRepository, ReadModelSource {
                 """, logger: logger)
             for try await r in rows.decode(VersionedOutletRow.self) {
                 after = r.0
-                let row: OutletRow = (r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12, r.13, r.14)
-                do { out.append(StoredOutlet(outlet: try Self.outlet(row, decodedHours: &decoded), hoursText: r.14, version: r.15)) } catch {
+                let row: OutletRow = (r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12, r.13, r.14, r.15, r.16)
+                do { out.append(StoredOutlet(outlet: try Self.outlet(row, decodedHours: &decoded), hoursText: r.14, version: r.17)) } catch {
                     unreadable(r.0, error)
                 }
             }
@@ -103,7 +104,7 @@ public struct Catalogue: CatalogueRepository, ReadModelSource {
     static let loadPage = 20_000
 
     typealias VersionedOutletRow = (Int64, String, String, String, String, String, String, String, String, String?,
-                                    Double, Double, String, [String], String, Int)
+                                    Double, Double, String, [String], String, String, Date?, Int)
 
     // MARK: Reads
 
@@ -162,9 +163,9 @@ public struct Catalogue: CatalogueRepository, ReadModelSource {
             """, logger: logger)
         var out: [(OutletDistance, sphere: Double)] = []
         for try await r in rows.decode((Int64, String, String, String, String, String, String, String, String, String?,
-                                         Double, Double, String, [String], String, Double, Double).self) {
-            let outlet = try Self.outletSharingHours((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12, r.13, r.14))
-            out.append((OutletDistance(outlet: outlet, distance: r.15), sphere: r.16))
+                                         Double, Double, String, [String], String, String, Date?, Double, Double).self) {
+            let outlet = try Self.outletSharingHours((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12, r.13, r.14, r.15, r.16))
+            out.append((OutletDistance(outlet: outlet, distance: r.17), sphere: r.18))
         }
         return out
     }
@@ -191,9 +192,9 @@ public struct Catalogue: CatalogueRepository, ReadModelSource {
             """, logger: logger)
         var out: [OutletDistance] = []
         for try await r in rows.decode((Int64, String, String, String, String, String, String, String, String, String?,
-                                         Double, Double, String, [String], String, Double).self) {
-            let outlet = try Self.outletSharingHours((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12, r.13, r.14))
-            out.append(OutletDistance(outlet: outlet, distance: r.15))
+                                         Double, Double, String, [String], String, String, Date?, Double).self) {
+            let outlet = try Self.outletSharingHours((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12, r.13, r.14, r.15, r.16))
+            out.append(OutletDistance(outlet: outlet, distance: r.17))
         }
         return out
     }

@@ -18,11 +18,11 @@ public struct CatalogueEditor: EditorRepository {
     static let versionedColumns = Catalogue.outletColumns + ", version, updated_at"
 
     typealias VersionedRow = (Int64, String, String, String, String, String, String, String, String, String?,
-                              Double, Double, String, [String], String, Int32, Date)
+                              Double, Double, String, [String], String, String, Date?, Int32, Date)
 
     static func versioned(_ r: VersionedRow) throws -> VersionedOutlet {
-        let outlet = try Catalogue.outlet((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12, r.13, r.14))
-        return VersionedOutlet(outlet: outlet, version: Int(r.15), updatedAt: r.16)
+        let outlet = try Catalogue.outlet((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12, r.13, r.14, r.15, r.16))
+        return VersionedOutlet(outlet: outlet, version: Int(r.17), updatedAt: r.18)
     }
 
     /// A transaction that rethrows the body's own error (PostgresNIO's wraps it), so callers can switch on it.
@@ -30,8 +30,10 @@ public struct CatalogueEditor: EditorRepository {
         try await client.withConnection { conn in
             try await conn.fetch("BEGIN", logger: logger)
             do {
+                let verified = change.verifiedAt.map { Instant(seconds: Int64($0.timeIntervalSince1970.rounded(.down))).rfc3339 } ?? ""
                 try await conn.fetch("""
-                    SELECT set_config('servicecircle.actor', \(change.actor), true), set_config('servicecircle.action', \(change.action), true)
+                    SELECT set_config('servicecircle.actor', \(change.actor), true), set_config('servicecircle.action', \(change.action), true),
+                           set_config('servicecircle.source', \(change.source), true), set_config('servicecircle.verified_at', \(verified), true)
                     """, logger: logger)
                 let r = try await body(conn)
                 try await conn.fetch("COMMIT", logger: logger)
@@ -97,7 +99,7 @@ public struct CatalogueEditor: EditorRepository {
         try await transaction(change) { conn in
             guard let cur = try await Self.locked(id, on: conn, logger: logger) else { throw EditError.notFound(id) }
             if let expected, !expected.contains(cur.version) { throw EditError.stale(id, current: cur.version) }
-            guard let next = try transform(cur), next != OutletRecord(cur.outlet) else { return (cur, false) }
+            guard let next = try transform(cur), next != OutletRecord(cur.outlet) || change.verifiedAt != nil else { return (cur, false) }
             // The row as written comes back with the statement (its version bumped by the trigger): no second read.
             let rows = try await conn.fetch("""
                 UPDATE outlets SET code = \(next.code), name = \(next.name), kind = \(next.kind.rawValue), address = \(next.address),

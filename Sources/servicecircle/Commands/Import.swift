@@ -43,7 +43,8 @@ struct Import: AsyncParsableCommand {
             throw ValidationError("nothing was imported: \(parsed.issues.count) problem(s) in \(parsed.total) row(s); see above, or run with --dry-run")
         }
         let rows = parsed.rows
-        let change = ChangeContext(actor: actor ?? Keys.operatorName, action: "import")
+        let change = ChangeContext(actor: actor ?? Keys.operatorName, action: "import",
+                                   source: "import:" + (file == "-" ? "stdin" : URL(fileURLWithPath: file).lastPathComponent))
         let dryRun = dryRun
         let outcome = try await Keys.withStore(db) { keys in
             try await CatalogueEditor(client: keys.client, logger: keys.logger).importRows(rows, change: change, dryRun: dryRun)

@@ -213,9 +213,63 @@ function card(entry, n, cls, mode) {
     el("div", { class: "name" }, el("span", { class: "outlet-name", text: o.name }), el("span", { class: "kind", text: o.kind_name_zh })),
     el("div", { class: `status ${open ? "open" : "closed"}`, text: entry.status_text_zh }),
     meta, links, details);
-  li.addEventListener("keydown", (ev) => { if (ev.key === "Enter") { ev.preventDefault(); toggle(li); } });
-  li.addEventListener("click", (ev) => { if (!ev.target.closest("a, button")) toggle(li); });
+  li.addEventListener("keydown", (ev) => {
+    if (ev.target !== li) return;
+    if (ev.key === "Enter") { ev.preventDefault(); toggle(li); }
+    else if ((ev.key === "r" || ev.key === "R") && !ev.ctrlKey && !ev.metaKey && !ev.altKey) { ev.preventDefault(); openReport(li, o); }
+  });
+  li.addEventListener("click", (ev) => { if (!ev.target.closest("a, button, form, input")) toggle(li); });
   return li;
+}
+
+// ---- 报告问题: one key (r) on a focused card opens a small form; the report is posted without personal data.
+const REPORT_KINDS = [["closed", "已关闭"], ["wrong_hours", "时间不对"], ["moved", "已搬迁"], ["wrong_phone", "电话不对"], ["other", "其他"]];
+
+function openReport(li, o) {
+  const existing = li.querySelector("form.report");
+  if (existing) { existing.querySelector("button").focus(); return; }
+  const text = el("input", { type: "text", class: "report-text", maxlength: "500", placeholder: "补充说明（可不填，请勿填写个人信息）", "aria-label": "补充说明" });
+  const note = el("div", { class: "report-note", role: "status" });
+  const form = el("form", { class: "report", "aria-label": `报告问题：${o.name}` },
+    el("div", { class: "report-title", text: "报告问题（选择类型后提交）：" }),
+    ...REPORT_KINDS.map(([kind, label], i) => {
+      const b = el("button", { type: "button", class: "report-kind", "data-kind": kind, text: `${i + 1} ${label}` });
+      b.addEventListener("click", () => send(kind));
+      return b;
+    }),
+    text,
+    el("button", { type: "button", class: "report-cancel", text: "取消" }),
+    note);
+  form.querySelector(".report-cancel").addEventListener("click", () => { form.remove(); li.focus(); });
+  form.addEventListener("submit", (ev) => { ev.preventDefault(); });
+  form.addEventListener("keydown", (ev) => {
+    ev.stopPropagation();
+    if (ev.key === "Escape") { ev.preventDefault(); form.remove(); li.focus(); return; }
+    if (ev.target !== text && /^[1-5]$/.test(ev.key)) { ev.preventDefault(); send(REPORT_KINDS[Number(ev.key) - 1][0]); }
+  });
+  async function send(kind) {
+    note.textContent = "正在提交…";
+    try {
+      const r = await fetch(`/v1/outlets/${o.id}/reports`, {
+        method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(text.value.trim() ? { kind, text: text.value.trim() } : { kind }),
+      });
+      const j = await r.json().catch(() => ({}));
+      if (r.status === 201) {
+        form.remove();
+        message(`已提交问题报告（${REPORT_KINDS.find((k) => k[0] === kind)[1]}）：${o.name}，谢谢`);
+        li.focus();
+      } else if (r.status === 429) {
+        note.textContent = "提交过于频繁，请稍后再试";
+      } else {
+        note.textContent = `未能提交：${(j.invalid_params || []).map((p) => p.reason).join("；") || j.detail || r.status}`;
+      }
+    } catch (e) {
+      note.textContent = "未能提交：网络错误";
+    }
+  }
+  li.append(form);
+  form.querySelector(".report-kind").focus();
 }
 
 function toggle(li, force) {
