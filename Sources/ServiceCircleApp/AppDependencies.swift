@@ -38,8 +38,9 @@ public struct AppDependencies: Sendable {
                 readModel: ReadModel? = nil, placeRegions: [Region] = [], health: DatabaseHealth? = nil,
                 locator: RegionLocator = .empty, hotline: HotlineData = .empty,
                 reports: any ReportRepository = NoReports(), trust: TrustSettings = TrustSettings()) {
-        var catalogue = catalogue, editor = editor, regions = regions, keys = keys, schema = schema
+        var catalogue = catalogue, editor = editor, regions = regions, keys = keys, schema = schema, reports = reports
         if let health {
+            reports = GuardedReports(base: reports, health: health)
             catalogue = GuardedCatalogue(base: catalogue, health: health)
             editor = GuardedEditor(base: editor, health: health)
             regions = GuardedRegions(base: regions, health: health)

@@ -100,3 +100,19 @@ struct GuardedSchema: SchemaStatus {
     let health: DatabaseHealth
     func isUpToDate() async throws -> Bool { try await health.guarded { try await base.isUpToDate() } }
 }
+
+struct GuardedReports: ReportRepository {
+    let base: any ReportRepository
+    let health: DatabaseHealth
+
+    func create(outletID: Outlet.ID, kind: ReportKind, text: String?, at: Date, client: String?) async throws -> OutletReport? {
+        try await health.guarded { try await base.create(outletID: outletID, kind: kind, text: text, at: at, client: client) }
+    }
+    func list(state: ReportState?, outletID: Outlet.ID?, limit: Int, afterID: Int64?) async throws -> [OutletReport] {
+        try await health.guarded { try await base.list(state: state, outletID: outletID, limit: limit, afterID: afterID) }
+    }
+    func resolve(id: Int64, state: ReportState, by actor: String, historyID: Int64?, note: String?, at: Date) async throws -> ReportResolution {
+        try await health.guarded { try await base.resolve(id: id, state: state, by: actor, historyID: historyID, note: note, at: at) }
+    }
+    func openClosedMarks() async throws -> [(Outlet.ID, ClosedReportMark)] { try await health.guarded { try await base.openClosedMarks() } }
+}
