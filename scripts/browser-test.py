@@ -25,6 +25,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from testlib import Server, database_url  # noqa: E402
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -43,55 +45,9 @@ BUSINESS_TYPED = "电驴上牌"
 AT = "2026-03-07T10:00"
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def get(url, timeout=10):
     with urllib.request.urlopen(url, timeout=timeout) as r:
         return r.status, r.read()
-
-
-def database_url(base, name):
-    """The test cluster's URL with another database name (serve creates it when missing)."""
-    u = urllib.parse.urlsplit(base)
-    return urllib.parse.urlunsplit((u.scheme, u.netloc, "/" + name, u.query, u.fragment))
-
-
-class Server:
-    def __init__(self, binary, url, port, log):
-        self.port = port
-        self.base = f"http://127.0.0.1:{port}"
-        self.log = open(log, "w")
-        self.proc = subprocess.Popen(
-            [binary, "serve", "--database-url", url, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-            cwd=PROJECT, stdout=self.log, stderr=subprocess.STDOUT)
-
-    def wait_ready(self, deadline_s=240):
-        end = time.time() + deadline_s
-        while time.time() < end:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"servicecircle serve exited with {self.proc.returncode} (see {self.log.name})")
-            try:
-                status, body = get(self.base + "/readyz", timeout=2)
-                if status == 200 and json.loads(body).get("read_model", {}).get("outlets", 0) > 0:
-                    return
-            except (urllib.error.URLError, OSError, ValueError):
-                pass
-            time.sleep(0.5)
-        raise RuntimeError(f"servicecircle serve not ready after {deadline_s} s (see {self.log.name})")
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
 
 
 def browser(profile):
@@ -148,8 +104,7 @@ def main():
     args = ap.parse_args()
     os.makedirs(ARTIFACTS, exist_ok=True)
     checks = Checks()
-    port = free_port()
-    server = Server(args.bin, database_url(args.database_url, "sc_browser"), port, os.path.join(ARTIFACTS, "serve.log"))
+    server = Server(args.bin, database_url(args.database_url, "sc_browser"), os.path.join(ARTIFACTS, "serve.log"))
     profile = tempfile.mkdtemp(prefix="sc-chromium-")
     driver = None
     try:

@@ -59,6 +59,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from testlib import Server, database_url, free_port  # noqa: E402,F401
+
 PROJECT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ARTIFACTS = os.path.join(PROJECT, ".artifacts")
 DOC_URL = "http://127.0.0.1:8080"
@@ -366,18 +369,6 @@ def judge(cmd, calls):
 
 # ---------------------------------------------------------------------------------------------------- server
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def database_url(base, name):
-    """The cluster's URL with another database name."""
-    u = urllib.parse.urlsplit(base)
-    return urllib.parse.urlunsplit((u.scheme, u.netloc, "/" + name, u.query, u.fragment))
-
-
 def psql_binary():
     found = shutil.which("psql")
     if found:
@@ -396,39 +387,6 @@ def drop_database(cluster_url):
                         f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"], capture_output=True, text=True)
     if r.returncode != 0:
         print(f"note: could not drop {DATABASE} ({r.stderr.strip()}); reusing it")
-
-
-class Server:
-    def __init__(self, binary, url, port, log):
-        self.base = f"http://127.0.0.1:{port}"
-        self.log = open(log, "w")
-        self.proc = subprocess.Popen(
-            [binary, "serve", "--database-url", url, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--rate-limit", "0"],
-            cwd=PROJECT, stdout=self.log, stderr=subprocess.STDOUT)
-
-    def wait_ready(self, deadline_s=300):
-        end = time.time() + deadline_s
-        while time.time() < end:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"servicecircle serve exited with {self.proc.returncode} (see {self.log.name})")
-            try:
-                with urllib.request.urlopen(self.base + "/readyz", timeout=2) as r:
-                    if r.status == 200 and json.loads(r.read()).get("read_model", {}).get("outlets", 0) > 0:
-                        return
-            except (urllib.error.URLError, OSError, ValueError):
-                pass
-            time.sleep(0.5)
-        raise RuntimeError(f"servicecircle serve not ready after {deadline_s} s (see {self.log.name})")
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
 
 
 # ---------------------------------------------------------------------------------------------------- main
@@ -460,7 +418,7 @@ def main():
     url = database_url(args.database_url, DATABASE)
     drop_database(args.database_url)
     tmp = tempfile.mkdtemp(prefix="sc-doc-examples-")
-    server = Server(os.path.abspath(args.bin), url, free_port(), os.path.join(ARTIFACTS, "doc-examples-serve.log"))
+    server = Server(os.path.abspath(args.bin), url, os.path.join(ARTIFACTS, "doc-examples-serve.log"))
     try:
         server.wait_ready()
         print(f"server {server.base} on database {DATABASE}")

@@ -148,6 +148,24 @@ function nearestURL(business) {
   return "/v1/nearest?" + p.toString();
 }
 
+// GETs an API answer, showing the URL and the state; on an error, says why in Chinese and returns null.
+async function fetchAnswer(url) {
+  $("api-url").textContent = url;
+  message("查询中…");
+  document.body.dataset.state = "loading";
+  try {
+    const r = await fetch(url);
+    const j = await r.json();
+    if (r.ok) return j;
+    const reasons = (j.invalid_params || []).map((p) => `${p.name}：${p.reason}`).join("；");
+    message(`查询失败：${j.title || r.status}${reasons ? "（" + reasons + "）" : ""}`, true);
+  } catch (e) {
+    message("查询失败：服务无响应", true);
+  }
+  document.body.dataset.state = "error";
+  return null;
+}
+
 async function search() {
   $("understood").hidden = true;
   placeBox.close();
@@ -155,25 +173,8 @@ async function search() {
   if (!$("place").value.trim()) { message("请输入来电人所在地点", true); $("place").focus(); return; }
   const business = resolveBusiness();
   if (!business) { message("请选择办理业务（可输入“上牌”“换证”“年检”等）", true); $("business").focus(); return; }
-  const url = nearestURL(business);
-  $("api-url").textContent = url;
-  message("查询中…");
-  document.body.dataset.state = "loading";
-  let j;
-  try {
-    const r = await fetch(url);
-    j = await r.json();
-    if (!r.ok) {
-      const reasons = (j.invalid_params || []).map((p) => `${p.name}: ${p.reason}`).join("；");
-      message(`查询失败：${j.title || r.status}${reasons ? "（" + reasons + "）" : ""}`, true);
-      document.body.dataset.state = "error";
-      return;
-    }
-  } catch (e) {
-    message("查询失败：服务无响应", true);
-    document.body.dataset.state = "error";
-    return;
-  }
+  const j = await fetchAnswer(nearestURL(business));
+  if (!j) return;
   render(j, business);
   document.body.dataset.state = "done";
 }
@@ -446,25 +447,8 @@ function askURL() {
 async function ask() {
   const text = $("sentence").value.trim();
   if (!text) { message("请输入来电人说的话", true); $("sentence").focus(); return; }
-  const url = askURL();
-  $("api-url").textContent = url;
-  message("查询中…");
-  document.body.dataset.state = "loading";
-  let j;
-  try {
-    const r = await fetch(url);
-    j = await r.json();
-    if (!r.ok) {
-      const reasons = (j.invalid_params || []).map((p) => `${p.name}：${p.reason}`).join("；");
-      message(`查询失败：${j.title || r.status}${reasons ? "（" + reasons + "）" : ""}`, true);
-      document.body.dataset.state = "error";
-      return;
-    }
-  } catch (e) {
-    message("查询失败：服务无响应", true);
-    document.body.dataset.state = "error";
-    return;
-  }
+  const j = await fetchAnswer(askURL());
+  if (!j) return;
   renderAsk(j);
   document.body.dataset.state = "done";
 }
