@@ -125,7 +125,7 @@ public enum TimeWords {
             // Holidays (十一 only when no 点/号/月/日/分 follows: 十一点 is a clock time).
             for (w, h) in holidayWords where has(t, i, w) {
                 var len = w.count
-                if w == "十一", i + 2 < t.count + 1, i + 2 < t.count, "点号月日分时:".unicodeScalars.contains(t[i + 2]) { continue }
+                if w == "十一", i + 2 < t.count, "点号月日分时:".unicodeScalars.contains(t[i + 2]) { continue }
                 var mode = 0 // 0 during, 1 day itself, 2 after
                 for d in dayOfWords where has(t, i + len, d) { len += d.count; mode = 1; break }
                 if mode == 0 { for d in duringWords where has(t, i + len, d) { len += d.count; break } }
@@ -175,7 +175,6 @@ public enum TimeWords {
             minute = 9 * 60
         }
         let at = minute.map { Instant(date: day, time: LocalTime(minutes: $0)) } ?? now
-        if !calendar.isKnown(at.localDate) && calendar.last.dayNumber >= calendar.first.dayNumber { beyond = true }
         return TimeReading(at: at, words: words, spans: spans, beyondCalendar: beyond || !calendar.isKnown(at.localDate))
     }
 
@@ -215,7 +214,8 @@ public enum TimeWords {
             if date < today, let next = LocalDate(year: c.year + 1, month: a, day: d) { date = next }
             return (date, j - i)
         }
-        if j < t.count, t[j] == "号" || t[j] == "日", a >= 1, a <= 31 {
+        if j < t.count, t[j] == "号" || t[j] == "日", a >= 1, a <= 31,
+           !(j + 1 < t.count && "线楼门院口站".unicodeScalars.contains(t[j + 1])) {
             var y = c.year, m = c.month
             if a < c.day { m += 1; if m > 12 { m = 1; y += 1 } }
             guard let date = LocalDate(year: y, month: m, day: a) else { return nil }
