@@ -30,6 +30,9 @@ import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from testlib import Server, database_url, free_port  # noqa: E402
+
 PROJECT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VENV = os.path.join(PROJECT, ".venv-tools")
 ARTIFACTS = os.path.join(PROJECT, ".artifacts", "schemathesis")
@@ -64,17 +67,6 @@ def ensure_venv():
         f.write(wanted)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def with_database(base, name):
-    u = urllib.parse.urlsplit(base)
-    return urllib.parse.urlunsplit((u.scheme, u.netloc, "/" + name, u.query, u.fragment))
-
-
 def psql():
     found = shutil.which("psql")
     if found:
@@ -89,45 +81,8 @@ def psql():
 def recreate_database(base, name):
     """Drops the run's database so every run starts from the same seed data (serve creates it again)."""
     sql = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
-    subprocess.run([psql(), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", with_database(base, "postgres"), "-c", sql],
+    subprocess.run([psql(), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", database_url(base, "postgres"), "-c", sql],
                    check=True, stdout=subprocess.DEVNULL, env=dict(os.environ, PGOPTIONS="-c client_min_messages=warning"))
-
-
-class Server:
-    def __init__(self, binary, url, port, logpath):
-        self.base = f"http://127.0.0.1:{port}"
-        self.log = open(logpath, "w")
-        self.proc = subprocess.Popen(
-            [binary, "serve", "--database-url", url, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--rate-limit", "0",
-             "--project-dir", PROJECT],
-            cwd=PROJECT, stdout=self.log, stderr=subprocess.STDOUT)
-
-    def wait_ready(self, deadline_s=300):
-        end = time.time() + deadline_s
-        while time.time() < end:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"servicecircle serve exited with {self.proc.returncode} (see {self.log.name})")
-            try:
-                with urllib.request.urlopen(self.base + "/readyz", timeout=2) as r:
-                    if r.status == 200 and json.loads(r.read()).get("read_model", {}).get("outlets", 1) > 0:
-                        return
-            except (urllib.error.URLError, OSError, ValueError):
-                pass
-            time.sleep(0.5)
-        raise RuntimeError(f"servicecircle serve not ready after {deadline_s} s (see {self.log.name})")
-
-    def alive(self):
-        return self.proc.poll() is None
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
 
 
 def create_key(binary, url):
@@ -183,10 +138,10 @@ def main():
             print("schemathesis: 0 passed, 1 failed (openapi-spec-validator rejects the document)")
             return 1
 
-    url = with_database(args.database_url, args.database)
+    url = database_url(args.database_url, args.database)
     recreate_database(args.database_url, args.database)
     port = args.port or free_port()
-    server = Server(binary, url, port, os.path.join(ARTIFACTS, "serve.log"))
+    server = Server(binary, url, os.path.join(ARTIFACTS, "serve.log"), port=port, extra=("--project-dir", PROJECT))
     started = time.time()
     try:
         server.wait_ready()

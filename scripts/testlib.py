@@ -52,6 +52,9 @@ class Server:
             time.sleep(0.5)
         raise RuntimeError(f"servicecircle serve not ready after {deadline_s} s (see {self.log.name})")
 
+    def alive(self):
+        return self.proc.poll() is None
+
     def stop(self):
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)

@@ -241,3 +241,16 @@ struct WarningDTO: Encodable, Sendable {
         since = w.since.rfc3339
     }
 }
+
+/// A page of a cursor-paged list (`/v1/outlets`, `/v1/reports`): the items and the cursor of the next page, `null`
+/// on the last (the key is always written).
+struct CursorPage<Item: Encodable>: Encodable {
+    var items: [Item]
+    var nextCursor: String?
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(items, forKey: .items)
+        try c.encode(nextCursor, forKey: .nextCursor)
+    }
+    enum CodingKeys: String, CodingKey { case items, nextCursor }
+}

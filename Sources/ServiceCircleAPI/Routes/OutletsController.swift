@@ -13,17 +13,6 @@ struct OutletsController: Sendable {
         router.get("/v1/outlets/{id}/status", use: status)
     }
 
-    struct Page: Encodable {
-        var items: [OutletDTO]
-        var nextCursor: String?
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(items, forKey: .items)
-            try c.encode(nextCursor, forKey: .nextCursor)
-        }
-        enum CodingKeys: String, CodingKey { case items, nextCursor }
-    }
-
     /// The list's filters, shared by the exports (`/v1/outlets.csv`, `.geojson`).
     static let filterParameters: Set<String> = ["kind", "business", "city", "district", "q"]
 
@@ -58,7 +47,7 @@ struct OutletsController: Sendable {
         let calendar = try await deps.calendar.current()
         let now = deps.clock.now()
         let next = rows.count > limit ? page.last.map { Cursor.encode($0.id) } : nil
-        var response = try APIJSON.response(Page(items: page.map { OutletDTO($0, calendar: calendar, now: now, trust: deps.trust(of: $0, now: now)) }, nextCursor: next))
+        var response = try APIJSON.response(CursorPage(items: page.map { OutletDTO($0, calendar: calendar, now: now, trust: deps.trust(of: $0, now: now)) }, nextCursor: next))
         if let next { response.headers[.link] = PageLink.next(request, cursor: next) }
         return response
     }

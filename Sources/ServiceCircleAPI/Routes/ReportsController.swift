@@ -98,7 +98,7 @@ struct ReportsController: Sendable {
         let rows = try await w.deps.reports.list(state: state, outletID: outlet, limit: limit + 1, afterID: after)
         let page = Array(rows.prefix(limit))
         let next = rows.count > limit ? page.last.map { Cursor.encode(Outlet.ID($0.id)) } : nil
-        var response = try APIJSON.response(ReportPage(items: page.map(ReportDTO.init), nextCursor: next))
+        var response = try APIJSON.response(CursorPage(items: page.map(ReportDTO.init), nextCursor: next))
         response.headers[.cacheControl] = "no-store"
         if let next { response.headers[.link] = PageLink.next(request, cursor: next) }
         return response
@@ -163,17 +163,6 @@ struct ReportsController: Sendable {
             return response
         }
     }
-}
-
-struct ReportPage: Encodable {
-    var items: [ReportDTO]
-    var nextCursor: String?
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(items, forKey: .items)
-        try c.encode(nextCursor, forKey: .nextCursor)
-    }
-    enum CodingKeys: String, CodingKey { case items, nextCursor }
 }
 
 /// A report as the API shows it; every field present (null when empty).
