@@ -95,21 +95,7 @@ struct GeoFeatureCollection: Decodable {
             var level: String
         }
         var properties: Properties
-        var geometry: Geometry
-    }
-    struct Geometry: Decodable {
-        var multiPolygon: MultiPolygon
-        enum CodingKeys: String, CodingKey { case type, coordinates }
-        init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            let type = try c.decode(String.self, forKey: .type)
-            func ring(_ r: [[Double]]) -> [GeoPoint] { r.map { GeoPoint(lat: $0.count > 1 ? $0[1] : 0, lon: $0.first ?? 0) } }
-            switch type {
-            case "Polygon": multiPolygon = [try c.decode([[[Double]]].self, forKey: .coordinates).map(ring)]
-            case "MultiPolygon": multiPolygon = try c.decode([[[[Double]]]].self, forKey: .coordinates).map { $0.map(ring) }
-            default: throw DecodingError.dataCorruptedError(forKey: .type, in: c, debugDescription: "'\(type)' is not a Polygon or MultiPolygon")
-            }
-        }
+        var geometry: GeoJSONGeometry
     }
     var features: [Feature]
 }

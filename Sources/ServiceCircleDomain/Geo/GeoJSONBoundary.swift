@@ -82,3 +82,26 @@ public enum GeoJSONBoundary {
         return s + "]}"
     }
 }
+
+/// A GeoJSON `Polygon` or `MultiPolygon` geometry read by `JSONDecoder` as a ``MultiPolygon`` (positions
+/// `[lon, lat]`), for trusted files such as `SeedData/boundaries/*.geojson`; client input goes through
+/// ``GeoJSONBoundary/parse(_:path:)`` and its checks instead.
+public struct GeoJSONGeometry: Decodable, Sendable {
+    public var multiPolygon: MultiPolygon
+
+    enum CodingKeys: String, CodingKey { case type, coordinates }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let type = try c.decode(String.self, forKey: .type)
+        func ring(_ r: [[Double]]) -> [GeoPoint] { r.map { GeoPoint(lat: $0.count > 1 ? $0[1] : 0, lon: $0.first ?? 0) } }
+        switch type {
+        case "Polygon":
+            multiPolygon = [try c.decode([[[Double]]].self, forKey: .coordinates).map(ring)]
+        case "MultiPolygon":
+            multiPolygon = try c.decode([[[[Double]]]].self, forKey: .coordinates).map { $0.map(ring) }
+        default:
+            throw DecodingError.dataCorruptedError(forKey: .type, in: c, debugDescription: "'\(type)' is not a Polygon or MultiPolygon")
+        }
+    }
+}
